@@ -1,0 +1,89 @@
+//! Named rounding strategies: no operation here rounds by default.
+
+/// How a quotient that falls between two minor units is settled.
+///
+/// | strategy   | 2.5 | 2.4 | -2.5 |
+/// |------------|-----|-----|------|
+/// | `Up`       | 3   | 3   | -3   |
+/// | `Down`     | 2   | 2   | -2   |
+/// | `HalfUp`   | 3   | 2   | -3   |
+/// | `HalfEven` | 2   | 2   | -2   |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Rounding {
+    /// Away from zero: a shopper is never quoted less than they pay.
+    Up,
+    /// Toward zero (truncation).
+    Down,
+    /// To the nearest; a half goes away from zero.
+    HalfUp,
+    /// To the nearest; a half goes to the even neighbour (banker's rounding).
+    HalfEven,
+}
+
+impl Rounding {
+    /// Divides `numerator` by a positive `denominator`, rounding the quotient by `self`.
+    ///
+    /// ```
+    /// use installment_core::Rounding;
+    /// assert_eq!(Rounding::Up.divide(7, 2), 4);
+    /// assert_eq!(Rounding::HalfEven.divide(5, 2), 2);
+    /// assert_eq!(Rounding::HalfUp.divide(-5, 2), -3);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `denominator` is not positive: callers pass constants or validated counts.
+    pub fn divide(self, numerator: i128, denominator: i128) -> i128 {
+        assert!(denominator > 0, "denominator must be positive");
+        let quotient = numerator / denominator; // truncates toward zero
+        let remainder = numerator % denominator;
+        if remainder == 0 {
+            return quotient;
+        }
+        let away = if numerator < 0 { -1 } else { 1 };
+        let twice = 2 * remainder.abs();
+        let round_away = match self {
+            Self::Up => true,
+            Self::Down => false,
+            Self::HalfUp => twice >= denominator,
+            Self::HalfEven => twice > denominator || (twice == denominator && quotient % 2 != 0),
+        };
+        if round_away {
+            quotient + away
+        } else {
+            quotient
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rounding::{self, *};
+
+    #[test]
+    fn table() {
+        let cases: &[(i128, i128, Rounding, i128)] = &[
+            (25, 10, Up, 3),
+            (24, 10, Up, 3),
+            (20, 10, Up, 2),
+            (-25, 10, Up, -3),
+            (25, 10, Down, 2),
+            (29, 10, Down, 2),
+            (-29, 10, Down, -2),
+            (25, 10, HalfUp, 3),
+            (24, 10, HalfUp, 2),
+            (-25, 10, HalfUp, -3),
+            (25, 10, HalfEven, 2),
+            (35, 10, HalfEven, 4),
+            (26, 10, HalfEven, 3),
+            (-25, 10, HalfEven, -2),
+            (-35, 10, HalfEven, -4),
+            (0, 7, Up, 0),
+        ];
+        for &(n, d, strategy, expected) in cases {
+            assert_eq!(strategy.divide(n, d), expected, "{n}/{d} {strategy:?}");
+        }
+    }
+}

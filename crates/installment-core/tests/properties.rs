@@ -1,0 +1,96 @@
+//! Property tests: the invariants of money hold for every currency, amount and term.
+#![cfg(not(target_arch = "wasm32"))]
+
+use installment_core::{
+    Currency, Locale, MAX_MAJOR_UNITS, Money, Plan, Rate, Rounding, format_money, parse_price_text,
+};
+use proptest::prelude::*;
+
+fn any_currency() -> impl Strategy<Value = Currency> {
+    prop::sample::select(Currency::all().to_vec())
+}
+
+/// Any amount from zero to the 10^12 limit, in any currency.
+fn any_money() -> impl Strategy<Value = Money> {
+    any_currency().prop_flat_map(|currency| {
+        let max = MAX_MAJOR_UNITS * 10_i64.pow(u32::from(currency.exponent()));
+        prop_oneof![0..1_000_000_i64, 0..=max]
+            .prop_map(move |minor| Money::from_minor(minor, currency))
+    })
+}
+
+fn any_rounding() -> impl Strategy<Value = Rounding> {
+    prop::sample::select(vec![
+        Rounding::Up,
+        Rounding::Down,
+        Rounding::HalfUp,
+        Rounding::HalfEven,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn split_adds_up_spreads_at_most_one_unit_and_is_never_negative(total in any_money(), count in 1..=120_u32) {
+        let parts = total.split(count).unwrap();
+        prop_assert_eq!(parts.len(), count as usize);
+        prop_assert_eq!(parts.iter().map(|p| p.minor()).sum::<i64>(), total.minor());
+        prop_assert!(parts.iter().all(|p| p.minor() >= 0 && p.currency() == total.currency()));
+        prop_assert!(parts.windows(2).all(|w| w[0].minor() >= w[1].minor()), "larger first");
+        prop_assert!(parts[0].minor() - parts[parts.len() - 1].minor() <= 1);
+        prop_assert_eq!(total.largest_installment(count).unwrap(), parts[0]);
+    }
+
+    #[test]
+    fn markup_never_undercharges_with_up(price in any_money(), months in 1..=120_u32, basis in 0..5000_u32) {
+        let rate = Rate::from_basis_points(basis);
+        let plan = Plan::markup(price, months, rate, Rounding::Up).unwrap();
+        // total ≥ price × (1 + rate), exactly, in integers.
+        let (n, d) = rate.as_fraction();
+        prop_assert!(i128::from(plan.total().minor()) * i128::from(d) >= i128::from(price.minor()) * i128::from(d + n));
+        prop_assert_eq!(plan.payments().iter().map(|p| p.minor()).sum::<i64>(), plan.total().minor());
+    }
+
+    #[test]
+    fn annuity_schedule_ends_at_exactly_zero(
+        price in any_money(),
+        months in 1..=120_u32,
+        basis in 0..800_u32,
+        rounding in any_rounding(),
+    ) {
+        let plan = Plan::annuity(price, months, Rate::from_basis_points(basis), rounding).unwrap();
+        let schedule = plan.schedule();
+        prop_assert_eq!(schedule.len(), months as usize);
+        prop_assert_eq!(schedule.last().unwrap().remaining.minor(), 0);
+        let mut remaining = price.minor();
+        for row in schedule {
+            prop_assert!(row.payment.minor() >= 0 && row.interest.minor() >= 0 && row.principal.minor() >= 0);
+            prop_assert_eq!(row.payment.minor(), row.interest.minor() + row.principal.minor());
+            remaining -= row.principal.minor();
+            prop_assert_eq!(row.remaining.minor(), remaining);
+        }
+        prop_assert_eq!(schedule.iter().map(|r| r.principal.minor()).sum::<i64>(), price.minor());
+        prop_assert_eq!(plan.payments().iter().map(|p| p.minor()).sum::<i64>(), plan.total().minor());
+    }
+
+    #[test]
+    fn parsing_what_was_formatted_gives_back_the_amount(
+        amount in any_money(),
+        locale in prop::sample::select(Locale::all().collect::<Vec<_>>()),
+    ) {
+        let text = format_money(amount, locale);
+        prop_assert_eq!(parse_price_text(&text, amount.currency(), Some(locale)), Ok(amount), "{:?}", text);
+    }
+
+    #[test]
+    fn strict_parse_of_display_gives_back_the_amount(amount in any_money()) {
+        prop_assert_eq!(Money::parse(&amount.to_string(), amount.currency()), Ok(amount));
+    }
+
+    #[test]
+    fn strict_parse_never_panics(text in ".{0,40}", currency in any_currency()) {
+        let _ = Money::parse(&text, currency);
+        let _ = parse_price_text(&text, currency, None);
+    }
+}
