@@ -288,9 +288,17 @@ mod tests {
         }
     }
 
+    /// Text, currency, locale hint, and what the error must be.
+    type Refusal = (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        fn(&Error) -> bool,
+    );
+
     #[test]
     fn refuses_what_it_cannot_read_exactly() {
-        let cases: &[(&str, &str, Option<&str>, fn(&Error) -> bool)] = &[
+        let cases: &[Refusal] = &[
             ("", "BYN", None, |e| *e == Error::EmptyAmount),
             ("Br", "BYN", None, |e| {
                 matches!(e, Error::MalformedAmount(_))
