@@ -2,7 +2,8 @@
 //! JS `Error` (with a stable `code`) in [`throw`], so no input can reach a wasm trap.
 
 use installment_core::{
-    Currency, Error, Locale, Money, Plan, Quote, detect_card, format_money, parse_price_text,
+    Currency, Error, Locale, Money, Plan, Quote, badge_text, detect_card, format_money,
+    parse_price_text,
 };
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -95,17 +96,46 @@ fn type_name(value: &JsValue) -> String {
     value.js_typeof().as_string().unwrap_or_default()
 }
 
-/// A whole number of months from a JS value, or a clear error.
+/// A whole number of months from a JS value, or a clear error. The number is read through
+/// JS's own `toString`, which keeps float formatting out of the wasm.
 fn months(value: &JsValue, what: &str) -> Result<u32, JsValue> {
-    let valid = js_sys::Number::is_safe_integer(value)
-        .then(|| value.as_f64())
+    let text = js_sys::Number::is_safe_integer(value)
+        .then(|| {
+            value
+                .unchecked_ref::<js_sys::Number>()
+                .to_string_with_radix(10)
+                .ok()
+        })
         .flatten()
-        .and_then(|n| format!("{n}").parse::<u32>().ok());
-    valid.ok_or_else(|| {
-        throw(format!(
-            "{what} must be a whole number of months, got {value:?}"
-        ))
-    })
+        .map(String::from);
+    text.and_then(|text| text.parse::<u32>().ok())
+        .ok_or_else(|| {
+            throw(format!(
+                "{what} must be a whole number of months, got {}",
+                describe(value)
+            ))
+        })
+}
+
+/// A short description of a JS value for an error message.
+fn describe(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| type_name(value))
+}
+
+/// A JS array of whole months.
+fn month_list(terms: &JsValue) -> Result<Vec<u32>, JsValue> {
+    if !Array::is_array(terms) {
+        return Err(throw(
+            "terms must be an array of months such as [3, 6, 12]".to_owned(),
+        ));
+    }
+    Array::from(terms)
+        .iter()
+        .map(|t| months(&t, "each term"))
+        .collect()
 }
 
 fn money(amount: &JsValue, currency: &str) -> Result<Money, JsValue> {
@@ -208,6 +238,24 @@ pub fn format_money_js(
 ) -> Result<String, JsValue> {
     let locale = Locale::from_tag(locale).map_err(throw)?;
     Ok(format_money(money(&amount, currency)?, locale))
+}
+
+/// The badge sentence for the smallest monthly payment over `terms`, or `null` when there is
+/// no plan: the same text a mounted badge shows.
+#[wasm_bindgen(js_name = badgeText)]
+pub fn badge_text_js(
+    #[wasm_bindgen(unchecked_param_type = "Amount")] amount: JsValue,
+    currency: &str,
+    #[wasm_bindgen(unchecked_param_type = "number[]")] terms: JsValue,
+    locale: &str,
+    provider: Option<String>,
+) -> Result<Option<String>, JsValue> {
+    let price = money(&amount, currency)?;
+    let locale = Locale::from_tag(locale).map_err(throw)?;
+    let quote = Quote::interest_free(price, &month_list(&terms)?).map_err(throw)?;
+    Ok(quote
+        .from()
+        .map(|plan| badge_text(plan.largest_payment(), locale, provider.as_deref()).to_string()))
 }
 
 /// Reads a price as a shop shows it (`"1 299,90 Br"`) into a decimal string (`"1299.90"`).
