@@ -148,7 +148,13 @@ mod dom {
 
     /// Mounts a badge into every unmounted `[data-installment-badge]` under `root` (or the
     /// whole document). Returns how many badges were mounted; bad ones are hidden and warned
-    /// about, one warning each.
+    /// about, one warning each. Only on wasm32, where there is a DOM.
+    ///
+    /// ```ignore
+    /// // After inserting products into the page (an infinite scroll, a filter):
+    /// let list = document.get_element_by_id("product-list");
+    /// installment_widget::embed::mount_badges(list.as_ref());
+    /// ```
     pub fn mount_badges(root: Option<&Element>) -> u32 {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return 0;
