@@ -34,91 +34,62 @@ struct BadgeTemplate {
 
 const NBSP: char = '\u{A0}';
 
+/// The layout shared by the Cyrillic locales: `1 299,90 Br`, the symbol after a no-break space.
+const fn cyrillic(
+    tag: &'static str,
+    min_grouping: usize,
+    symbols: &'static [(&'static str, &'static str)],
+    badge: BadgeTemplate,
+) -> LocaleData {
+    LocaleData {
+        tag,
+        decimal: ',',
+        group: NBSP,
+        min_grouping,
+        symbol_first: false,
+        plus: "",
+        minus: "-",
+        right_to_left: false,
+        symbols,
+        badge,
+    }
+}
+
 static LOCALES: &[LocaleData] = &[
-    LocaleData {
-        tag: "ru-BY",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 1,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::RU_BY,
-        badge: RUSSIAN_BADGE,
-    },
-    LocaleData {
-        tag: "be-BY",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 2,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::BE_BY,
-        badge: BadgeTemplate {
+    cyrillic("ru-BY", 1, symbols::RU_BY, RUSSIAN_BADGE),
+    // Belarusian groups only from five integer digits (CLDR minimumGroupingDigits = 2).
+    cyrillic(
+        "be-BY",
+        2,
+        symbols::BE_BY,
+        BadgeTemplate {
             before: "ад ",
             after: "/мес. у растэрміноўку",
             via: " праз {provider}",
         },
-    },
-    LocaleData {
-        tag: "ru-RU",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 1,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::RU_RU,
-        badge: RUSSIAN_BADGE,
-    },
-    LocaleData {
-        tag: "kk-KZ",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 1,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::KK_KZ,
-        badge: BadgeTemplate {
+    ),
+    cyrillic("ru-RU", 1, symbols::RU_RU, RUSSIAN_BADGE),
+    cyrillic(
+        "kk-KZ",
+        1,
+        symbols::KK_KZ,
+        BadgeTemplate {
             before: "айына ",
             after: " бастап бөліп төлеу",
             via: ", {provider} арқылы",
         },
-    },
-    LocaleData {
-        tag: "ru-KZ",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 1,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::RU_KZ,
-        badge: RUSSIAN_BADGE,
-    },
-    LocaleData {
-        tag: "uk-UA",
-        decimal: ',',
-        group: NBSP,
-        min_grouping: 1,
-        symbol_first: false,
-        plus: "",
-        minus: "-",
-        right_to_left: false,
-        symbols: symbols::UK_UA,
-        badge: BadgeTemplate {
+    ),
+    cyrillic("ru-KZ", 1, symbols::RU_KZ, RUSSIAN_BADGE),
+    cyrillic(
+        "uk-UA",
+        1,
+        symbols::UK_UA,
+        BadgeTemplate {
             before: "від ",
             after: "/міс. у розстрочку",
             via: " через {provider}",
         },
-    },
+    ),
     LocaleData {
         tag: "tr-TR",
         decimal: ',',
@@ -158,6 +129,7 @@ static LOCALES: &[LocaleData] = &[
         group: ',',
         min_grouping: 1,
         symbol_first: false,
+        // Arabic marks the number right-to-left; a minus also gets a left-to-right mark.
         plus: "\u{200F}",
         minus: "\u{200F}\u{200E}-",
         right_to_left: true,
