@@ -9,6 +9,15 @@ pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
 /// The most installments a plan may have.
 pub const MAX_INSTALLMENTS: u32 = 120;
 
+/// Refuses installment counts outside 1..=[`MAX_INSTALLMENTS`].
+pub(crate) fn check_installment_count(count: u32) -> Result<(), Error> {
+    if (1..=MAX_INSTALLMENTS).contains(&count) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInstallmentCount(count))
+    }
+}
+
 /// An amount of money: integer minor units and their currency. Never a float.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
@@ -191,9 +200,7 @@ impl Money {
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn split(self, count: u32) -> Result<Vec<Money>, Error> {
-        if !(1..=MAX_INSTALLMENTS).contains(&count) {
-            return Err(Error::InvalidInstallmentCount(count));
-        }
+        check_installment_count(count)?;
         if self.minor < 0 {
             return Err(Error::NegativeAmount(self.to_string()));
         }
@@ -213,9 +220,7 @@ impl Money {
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn largest_installment(self, count: u32) -> Result<Money, Error> {
-        if !(1..=MAX_INSTALLMENTS).contains(&count) {
-            return Err(Error::InvalidInstallmentCount(count));
-        }
+        check_installment_count(count)?;
         let n = i64::from(count);
         let ceiling = Rounding::Up.divide(i128::from(self.minor), i128::from(n));
         Ok(Self::from_minor(ceiling as i64, self.currency))

@@ -1,6 +1,6 @@
 //! Installment plans: what a shopper pays each month and in total.
 
-use crate::{Error, Money, Rate, Rounding, money::MAX_INSTALLMENTS};
+use crate::{Error, Money, Rate, Rounding, money::check_installment_count};
 
 /// How a plan's total was arrived at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +51,6 @@ pub struct Plan {
     schedule: Vec<ScheduleRow>,
 }
 
-fn check_months(months: u32) -> Result<(), Error> {
-    if (1..=MAX_INSTALLMENTS).contains(&months) {
-        Ok(())
-    } else {
-        Err(Error::InvalidInstallmentCount(months))
-    }
-}
-
 impl Plan {
     /// The price in `months` equal installments, larger ones first.
     ///
@@ -96,7 +88,7 @@ impl Plan {
         rate: Rate,
         rounding: Rounding,
     ) -> Result<Self, Error> {
-        check_months(months)?;
+        check_installment_count(months)?;
         let (numerator, denominator) = rate.as_fraction();
         let scaled = i128::from(price.minor()) * i128::from(denominator + numerator);
         let total_minor = rounding.divide(scaled, i128::from(denominator));
@@ -133,7 +125,7 @@ impl Plan {
         installment: Money,
         total: Money,
     ) -> Result<Self, Error> {
-        check_months(months)?;
+        check_installment_count(months)?;
         price.checked_sub(total)?;
         installment.checked_sub(total)?;
         let deviation = (installment.minor() * i64::from(months) - total.minor()).abs();
@@ -169,7 +161,7 @@ impl Plan {
         monthly_rate: Rate,
         rounding: Rounding,
     ) -> Result<Self, Error> {
-        check_months(months)?;
+        check_installment_count(months)?;
         if price.minor() < 0 {
             return Err(Error::NegativeAmount(price.to_string()));
         }
@@ -362,14 +354,8 @@ mod annuity {
         let top = principal * &m * &grown;
         let bottom = &d * (grown - d.pow(months));
         let (quotient, remainder) = top.div_rem(&bottom);
-        let twice = &remainder * 2u32;
         let away = !remainder.is_zero()
-            && match rounding {
-                Rounding::Up => true,
-                Rounding::Down => false,
-                Rounding::HalfUp => twice >= bottom,
-                Rounding::HalfEven => twice > bottom || (twice == bottom && quotient.is_odd()),
-            };
+            && rounding.rounds_away((&remainder * 2u32).cmp(&bottom), quotient.is_odd());
         let quotient = if away { quotient + 1u32 } else { quotient };
         // Bounded by the principal times (1 + rate): fits, as principal ≤ 10^16 and rate < 100.
         quotient.to_i64().unwrap_or(i64::MAX)

@@ -1,5 +1,7 @@
 //! Named rounding strategies: no operation here rounds by default.
 
+use core::cmp::Ordering;
+
 /// How a quotient that falls between two minor units is settled.
 ///
 /// | strategy   | 2.5 | 2.4 | -2.5 |
@@ -43,17 +45,22 @@ impl Rounding {
             return quotient;
         }
         let away = if numerator < 0 { -1 } else { 1 };
-        let twice = 2 * remainder.abs();
-        let round_away = match self {
-            Self::Up => true,
-            Self::Down => false,
-            Self::HalfUp => twice >= denominator,
-            Self::HalfEven => twice > denominator || (twice == denominator && quotient % 2 != 0),
-        };
-        if round_away {
+        let half = (2 * remainder.abs()).cmp(&denominator);
+        if self.rounds_away(half, quotient % 2 != 0) {
             quotient + away
         } else {
             quotient
+        }
+    }
+
+    /// Whether a truncated quotient with a non-zero remainder moves one unit away from zero.
+    /// `half` compares twice the remainder with the divisor; `odd` tells if the quotient is odd.
+    pub(crate) fn rounds_away(self, half: Ordering, odd: bool) -> bool {
+        match self {
+            Self::Up => true,
+            Self::Down => false,
+            Self::HalfUp => half != Ordering::Less,
+            Self::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && odd),
         }
     }
 }
