@@ -142,10 +142,6 @@ mod dom {
     /// Marks an element already handled, so mounting twice never doubles a badge.
     const MOUNTED: &str = "data-installment-mounted";
 
-    fn attribute(element: &Element, name: &str) -> Option<String> {
-        element.get_attribute(name)
-    }
-
     /// Mounts a badge into every unmounted `[data-installment-badge]` under `root` (or the
     /// whole document). Returns how many badges were mounted; bad ones are hidden and warned
     /// about, one warning each. Only on wasm32, where there is a DOM.
@@ -159,10 +155,10 @@ mod dom {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return 0;
         };
-        let selector = "[data-installment-badge]:not([data-installment-mounted])";
+        let selector = format!("[data-installment-badge]:not([{MOUNTED}])");
         let found = match root {
-            Some(root) => root.query_selector_all(selector),
-            None => document.query_selector_all(selector),
+            Some(root) => root.query_selector_all(&selector),
+            None => document.query_selector_all(&selector),
         };
         let Ok(found) = found else { return 0 };
         let page_lang = document
@@ -179,11 +175,11 @@ mod dom {
             };
             let _ = element.set_attribute(MOUNTED, "");
             let attributes = BadgeAttributes {
-                amount: attribute(&element, "data-amount"),
-                currency: attribute(&element, "data-currency"),
-                terms: attribute(&element, "data-terms"),
-                provider: attribute(&element, "data-provider"),
-                locale: attribute(&element, "data-locale"),
+                amount: element.get_attribute("data-amount"),
+                currency: element.get_attribute("data-currency"),
+                terms: element.get_attribute("data-terms"),
+                provider: element.get_attribute("data-provider"),
+                locale: element.get_attribute("data-locale"),
                 page_lang: page_lang.clone().filter(|lang| !lang.is_empty()),
             };
             match attributes.parse() {
