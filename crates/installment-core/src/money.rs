@@ -87,6 +87,64 @@ impl Money {
         Self::from_digits(integer, fraction.unwrap_or(""), currency, text)
     }
 
+    /// Parses a provider's decimal (`"40.8080"`) that may carry more places than the
+    /// currency has, rounding the excess by a named strategy. Only `digits[.digits]`.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Error, Money, Rounding};
+    /// let try_ = Currency::from_code("TRY")?;
+    /// assert_eq!(Money::parse_rounded("40.8050", try_, Rounding::HalfUp)?.to_string(), "40.81");
+    /// assert_eq!(Money::parse_rounded("40.8001", try_, Rounding::Up)?.to_string(), "40.81");
+    /// assert_eq!(Money::parse_rounded("40.8", try_, Rounding::Down)?.to_string(), "40.80");
+    /// assert!(matches!(Money::parse_rounded("4e1", try_, Rounding::Up), Err(Error::InvalidCharacter { .. })));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn parse_rounded(
+        text: &str,
+        currency: Currency,
+        rounding: Rounding,
+    ) -> Result<Self, Error> {
+        if let Some(found) = text.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
+            return Err(Error::InvalidCharacter {
+                text: text.to_owned(),
+                found,
+            });
+        }
+        let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
+        if integer.is_empty()
+            || (text.contains('.') && fraction.is_empty())
+            || fraction.contains('.')
+        {
+            return Err(Error::MalformedAmount(text.to_owned()));
+        }
+        let exponent = usize::from(currency.exponent());
+        if fraction.len() <= exponent {
+            return Self::from_digits(integer, fraction, currency, text);
+        }
+        // Keep the currency's places plus the excess as one integer, then divide it away.
+        let (kept, excess) = fraction.split_at(exponent);
+        let excess = excess.trim_end_matches('0');
+        if excess.len() > 18 {
+            return Err(Error::MalformedAmount(text.to_owned()));
+        }
+        let truncated = Self::from_digits(integer, kept, currency, text)?;
+        let scale = 10_i128.pow(excess.len() as u32);
+        let excess_value: i128 = if excess.is_empty() {
+            0
+        } else {
+            excess
+                .parse()
+                .map_err(|_| Error::MalformedAmount(text.to_owned()))?
+        };
+        let scaled = i128::from(truncated.minor) * scale + excess_value;
+        let minor = i64::try_from(rounding.divide(scaled, scale))
+            .map_err(|_| Error::AmountTooLarge(text.to_owned()))?;
+        if minor > MAX_MAJOR_UNITS * currency.minor_per_major() {
+            return Err(Error::AmountTooLarge(text.to_owned()));
+        }
+        Ok(Self { minor, currency })
+    }
+
     /// Builds an amount from already separated ASCII digit strings; shared by the strict
     /// parser and the price-text scraper so both enforce the same limits.
     pub(crate) fn from_digits(

@@ -1,0 +1,744 @@
+//! The normalized API under `/api/v1/`, the health check, the demo and the widget.
+
+use crate::{
+    AppError, Config,
+    cache::SwrCache,
+    providers::{
+        Akinon, CardOffer, Craftgate, FreedomPay, KartaPay, KartaPokupok, OfferQuery, Provider,
+        ProviderError, ProviderId, RulesAnswer, ShopperSession,
+    },
+    sandbox::Calls,
+};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, Path, RawQuery, Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use installment_core::{
+    BinRange, BinTable, CardAssociation, CardType, Currency, Money, Plan, detect_card,
+    wire::{BinRangeWire, PlanWire, ProviderRulesWire, TermMarkupWire},
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::{
+    collections::BTreeMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    num::NonZeroU32,
+    sync::Arc,
+    time::Duration,
+};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+/// The Content-Security-Policy of the demo pages: the widget needs no inline code or styles.
+const DEMO_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
+
+/// Everything the handlers share.
+pub struct AppState {
+    providers: Vec<Arc<dyn Provider>>,
+    bins: BinTable,
+    offers: SwrCache<(ProviderId, String), Vec<CardOffer>>,
+    rules: SwrCache<(ProviderId, &'static str), RulesAnswer>,
+    remote_bins: SwrCache<String, Option<BinRange>>,
+    timeout: Duration,
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    cors_origins: Vec<String>,
+    static_dir: Option<std::path::PathBuf>,
+    widget_dir: Option<std::path::PathBuf>,
+    sandbox_calls: Option<Arc<Calls>>,
+}
+
+impl AppState {
+    /// Builds the adapters from `config` (starting the simulators in sandbox mode) and loads
+    /// the BIN table. Fails, naming the problem, rather than start half-configured.
+    pub async fn new(config: &Config) -> Result<Self, String> {
+        let mut config = config.clone();
+        let mut calls = None;
+        if config.sandbox {
+            let sandbox = crate::sandbox::Sandbox::start()
+                .await
+                .map_err(|e| format!("sandbox: cannot start the simulators: {e}"))?;
+            config.providers = sandbox.providers;
+            calls = Some(sandbox.calls);
+        }
+        let bins = crate::bins::load(config.bin_table.as_deref())?;
+        let mut state = Self::with_providers(&config, providers_from(&config), bins);
+        state.sandbox_calls = calls;
+        Ok(state)
+    }
+
+    /// State over given adapters (tests use this to add failing providers).
+    pub fn with_providers(
+        config: &Config,
+        providers: Vec<Arc<dyn Provider>>,
+        bins: BinTable,
+    ) -> Self {
+        let per_second = NonZeroU32::new(config.rate_per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(config.rate_burst).unwrap_or(NonZeroU32::MIN);
+        Self {
+            providers,
+            bins,
+            offers: SwrCache::new(config.cache_ttl, config.cache_stale, 50_000),
+            rules: SwrCache::new(config.cache_ttl, config.cache_stale, 1_000),
+            remote_bins: SwrCache::new(config.cache_ttl * 60, config.cache_stale, 50_000),
+            timeout: config.provider_timeout,
+            limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
+            cors_origins: config.cors_origins.clone(),
+            static_dir: config.static_dir.clone(),
+            widget_dir: config.widget_dir.clone(),
+            sandbox_calls: None,
+        }
+    }
+
+    /// Requests each simulator has received, in sandbox mode.
+    pub fn sandbox_calls(&self) -> Option<&Arc<Calls>> {
+        self.sandbox_calls.as_ref()
+    }
+}
+
+/// One adapter per configured provider.
+pub fn providers_from(config: &Config) -> Vec<Arc<dyn Provider>> {
+    let timeout = config.provider_timeout;
+    let rules = |id| config.rules.get(&id).cloned().unwrap_or_default();
+    let p = &config.providers;
+    let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+    if let Some(c) = &p.karta_pokupok {
+        let rules = rules(ProviderId::KartaPokupok);
+        providers.push(Arc::new(KartaPokupok::new(c.clone(), rules, timeout)));
+    }
+    if let Some(c) = &p.kartapay {
+        providers.push(Arc::new(KartaPay::new(
+            c.clone(),
+            rules(ProviderId::KartaPay),
+            timeout,
+        )));
+    }
+    if let Some(c) = &p.freedompay {
+        let rules = rules(ProviderId::FreedomPay);
+        providers.push(Arc::new(FreedomPay::new(c.clone(), rules, timeout)));
+    }
+    if let Some(c) = &p.akinon {
+        providers.push(Arc::new(Akinon::new(c.clone(), timeout)));
+    }
+    if let Some(c) = &p.craftgate {
+        providers.push(Arc::new(Craftgate::new(c.clone(), timeout)));
+    }
+    providers
+}
+
+/// The whole service: API, health check, demo storefront at `/`, widget at `/widget/`.
+pub fn app(state: Arc<AppState>) -> Router {
+    let mut api = Router::new()
+        .route("/rules", get(rules))
+        .route("/offers", get(offers))
+        .route("/bins/{bin}", get(bin))
+        .route("/openapi.json", get(openapi));
+    if state.sandbox_calls.is_some() {
+        api = api.route("/sandbox/calls", get(sandbox_calls));
+    }
+    let api = api
+        .fallback(|| async { AppError::not_found("not_found", "no such API route") })
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(cors(&state.cors_origins));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .with_state(state.clone());
+    if let Some(dir) = &state.widget_dir {
+        router = router.nest_service("/widget", ServeDir::new(dir));
+    }
+    if let Some(dir) = &state.static_dir {
+        router = router.fallback_service(ServeDir::new(dir));
+    }
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEMO_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Paths and statuses only: queries may hold BINs, headers may hold sessions.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([axum::http::Method::GET])
+        .allow_headers([header::IF_NONE_MATCH])
+        .max_age(Duration::from_secs(3600))
+}
+
+async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    if state.limiter.check_key(&client).is_err() {
+        return AppError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: "too many requests from this address; retry in a second".into(),
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "ok",
+        "mode": if state.sandbox_calls.is_some() { "sandbox" } else { "live" },
+        "providers": state.providers.iter().map(|p| p.id().as_str()).collect::<Vec<_>>(),
+    }))
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+async fn sandbox_calls(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let calls = state.sandbox_calls.as_ref().map(|c| c.snapshot());
+    Json(serde_json::json!(calls))
+}
+
+/// Query parameters by name; unknown or repeated ones are refused by name.
+fn parameters(raw: Option<String>, allowed: &[&str]) -> Result<BTreeMap<String, String>, AppError> {
+    let mut found = BTreeMap::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if !allowed.contains(&&*key) {
+            return Err(AppError::bad_request(
+                "unknown_parameter",
+                format!(
+                    "unknown query parameter {key:?}; expected {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        if found.insert(key.to_string(), value.into_owned()).is_some() {
+            return Err(AppError::bad_request(
+                "duplicate_parameter",
+                format!("query parameter {key:?} given twice"),
+            ));
+        }
+    }
+    Ok(found)
+}
+
+fn currency_parameter(parameters: &BTreeMap<String, String>) -> Result<Currency, AppError> {
+    let code = parameters.get("currency").ok_or_else(|| {
+        AppError::bad_request(
+            "missing_parameter",
+            "currency is required, e.g. currency=BYN",
+        )
+    })?;
+    Currency::from_code(code).map_err(|e| AppError::field("currency", &e))
+}
+
+/// A BIN of 6 to 8 digits; more digits are part of a card number and are refused.
+fn bin_parameter(bin: &str) -> Result<String, AppError> {
+    let digits = bin.bytes().filter(u8::is_ascii_digit).count();
+    if digits > 8 {
+        return Err(AppError::bad_request(
+            "card_number_refused",
+            "bin: more than 8 digits is part of a card number, which must never be sent; \
+             send only the first 6 to 8 digits",
+        ));
+    }
+    BinRange::span(bin).map_err(|e| AppError::field("bin", &e))?;
+    Ok(bin.to_owned())
+}
+
+fn providers_parameter(
+    parameters: &BTreeMap<String, String>,
+) -> Result<Option<Vec<ProviderId>>, AppError> {
+    parameters
+        .get("provider")
+        .map(|list| {
+            list.split(',')
+                .map(|name| {
+                    ProviderId::parse(name.trim()).ok_or_else(|| {
+                        AppError::bad_request(
+                            "unknown_provider",
+                            format!(
+                                "provider {name:?} is unknown; expected one of {}",
+                                ProviderId::ALL.map(ProviderId::as_str).join(", ")
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+impl AppState {
+    fn selected(&self, wanted: Option<&[ProviderId]>) -> Vec<Arc<dyn Provider>> {
+        self.providers
+            .iter()
+            .filter(|p| wanted.is_none_or(|w| w.contains(&p.id())))
+            .cloned()
+            .collect()
+    }
+
+    /// A provider call bounded by the configured timeout.
+    async fn bounded<T>(
+        timeout: Duration,
+        call: impl Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        tokio::time::timeout(timeout, call)
+            .await
+            .unwrap_or(Err(ProviderError::Timeout))
+    }
+
+    async fn provider_rules(
+        &self,
+        provider: Arc<dyn Provider>,
+        currency: Currency,
+    ) -> Result<RulesAnswer, ProviderError> {
+        let timeout = self.timeout;
+        if !provider.offers_are_remote() {
+            return Self::bounded(timeout, provider.rules(currency)).await;
+        }
+        self.rules
+            .get_or_fetch((provider.id(), currency.code()), move || async move {
+                Self::bounded(timeout, provider.rules(currency)).await
+            })
+            .await
+    }
+
+    async fn provider_offers(
+        &self,
+        provider: Arc<dyn Provider>,
+        query: Arc<OfferQuery>,
+    ) -> Result<Vec<CardOffer>, ProviderError> {
+        let timeout = self.timeout;
+        match query.cache_key() {
+            Some(key) if provider.offers_are_remote() => {
+                self.offers
+                    .get_or_fetch((provider.id(), key), move || async move {
+                        Self::bounded(timeout, provider.offers(&query)).await
+                    })
+                    .await
+            }
+            _ => Self::bounded(timeout, provider.offers(&query)).await,
+        }
+    }
+
+    /// The card behind a BIN: the local table first, then any provider that knows BINs.
+    async fn card_of(&self, bin: &str) -> (Option<BinRange>, &'static str) {
+        if let Ok(Some(range)) = self.bins.lookup(bin) {
+            return (Some(range.clone()), "table");
+        }
+        for provider in &self.providers {
+            let (provider, timeout) = (provider.clone(), self.timeout);
+            let owned = bin.to_owned();
+            let found = self
+                .remote_bins
+                .get_or_fetch(bin.to_owned(), move || async move {
+                    Self::bounded(timeout, provider.bin(&owned)).await
+                })
+                .await;
+            match found {
+                Ok(Some(range)) => return (Some(range), "provider"),
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "BIN lookup failed"),
+            }
+        }
+        (None, "none")
+    }
+}
+
+/// A provider that did not answer, and why (details stay in the log).
+#[derive(Serialize)]
+struct Unavailable {
+    provider: &'static str,
+    reason: &'static str,
+    message: String,
+}
+
+fn unavailable(id: ProviderId, error: &ProviderError) -> Unavailable {
+    tracing::warn!(provider = %id, %error, "provider unavailable");
+    Unavailable {
+        provider: id.as_str(),
+        reason: error.reason(),
+        message: format!(
+            "{} did not answer usably ({})",
+            id.display_name(),
+            error.reason()
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct CardFamilyWire {
+    family: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    association: Option<CardAssociation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bank: Option<String>,
+    markups: Vec<TermMarkupWire>,
+}
+
+#[derive(Serialize)]
+struct ProviderRulesEntry {
+    #[serde(flatten)]
+    rules: ProviderRulesWire,
+    card_families: Vec<CardFamilyWire>,
+}
+
+#[derive(Serialize)]
+struct RulesResponse {
+    currency: Currency,
+    providers: Vec<ProviderRulesEntry>,
+    /// Providers that price per product or basket only: ask `/offers`.
+    offers_only: Vec<&'static str>,
+    bins: Vec<BinRangeWire>,
+    unavailable: Vec<Unavailable>,
+}
+
+async fn rules(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let parameters = parameters(raw, &["currency", "provider"])?;
+    let currency = currency_parameter(&parameters)?;
+    let wanted = providers_parameter(&parameters)?;
+    let selected = state.selected(wanted.as_deref());
+    let answers = futures::future::join_all(
+        selected
+            .iter()
+            .map(|p| state.provider_rules(p.clone(), currency)),
+    )
+    .await;
+    let mut response = RulesResponse {
+        currency,
+        providers: Vec::new(),
+        offers_only: Vec::new(),
+        bins: state.bins.ranges().iter().map(BinRangeWire::from).collect(),
+        unavailable: Vec::new(),
+    };
+    for (provider, answer) in selected.iter().zip(answers) {
+        match answer {
+            Ok(answer) if answer.rules.is_empty() && provider.id() == ProviderId::Akinon => {
+                response.offers_only.push(provider.id().as_str());
+            }
+            Ok(answer) => {
+                for rules in &answer.rules {
+                    response.providers.push(ProviderRulesEntry {
+                        rules: ProviderRulesWire::from(rules),
+                        card_families: answer
+                            .families
+                            .iter()
+                            .map(|f| CardFamilyWire {
+                                family: f.family.clone(),
+                                association: f.association,
+                                bank: f.bank.clone(),
+                                markups: f
+                                    .markups
+                                    .iter()
+                                    .map(|m| TermMarkupWire {
+                                        months: m.months,
+                                        rate: m.rate,
+                                    })
+                                    .collect(),
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            Err(error) => response
+                .unavailable
+                .push(unavailable(provider.id(), &error)),
+        }
+    }
+    let body = serde_json::to_vec(&response).map_err(|e| AppError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "internal",
+        message: e.to_string(),
+    })?;
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    // A partial answer is not cached by browsers: the missing provider may be back soon.
+    let cache_control = if response.unavailable.is_empty() {
+        "public, max-age=60, stale-while-revalidate=600"
+    } else {
+        "no-store"
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut answer = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    let headers = answer.headers_mut();
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a valid header"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    Ok(answer)
+}
+
+#[derive(Serialize)]
+struct CardOfferWire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    association: Option<CardAssociation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bank: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_type: Option<CardType>,
+    plans: Vec<PlanWire>,
+}
+
+#[derive(Serialize)]
+struct ProviderOffers {
+    provider: &'static str,
+    display_name: &'static str,
+    cards: Vec<CardOfferWire>,
+}
+
+#[derive(Serialize)]
+struct FromPlan {
+    provider: &'static str,
+    display_name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<String>,
+    months: u32,
+    monthly: String,
+    total: String,
+}
+
+#[derive(Serialize)]
+struct CardWire {
+    bin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    association: Option<CardAssociation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<BinRangeWire>,
+}
+
+#[derive(Serialize)]
+struct OffersResponse {
+    amount: String,
+    currency: Currency,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<CardWire>,
+    providers: Vec<ProviderOffers>,
+    from: Option<FromPlan>,
+    unavailable: Vec<Unavailable>,
+}
+
+/// Whether an offer fits the shopper's card: card-agnostic offers always do.
+fn fits(offer: &CardOffer, card: &BinRange) -> bool {
+    offer
+        .family
+        .as_deref()
+        .is_none_or(|family| family.eq_ignore_ascii_case(&card.family))
+        && offer.association.is_none_or(|a| a == card.association)
+}
+
+fn shopper_session(headers: &HeaderMap) -> Option<ShopperSession> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    Some(ShopperSession {
+        cookie: header("X-Akinon-Session")?.to_owned(),
+        csrf_token: header("X-Akinon-Csrf-Token")?.to_owned(),
+        pre_order: header("X-Akinon-Scope") == Some("pre_order"),
+    })
+}
+
+async fn offers(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let parameters = parameters(
+        raw,
+        &[
+            "amount", "currency", "category", "bin", "product", "provider",
+        ],
+    )?;
+    let currency = currency_parameter(&parameters)?;
+    let amount_text = parameters.get("amount").ok_or_else(|| {
+        AppError::bad_request(
+            "missing_parameter",
+            "amount is required, e.g. amount=299.90",
+        )
+    })?;
+    let amount = Money::parse(amount_text, currency).map_err(|e| AppError::field("amount", &e))?;
+    if amount.minor() == 0 {
+        return Err(AppError::bad_request(
+            "amount_out_of_range",
+            "amount: must be greater than zero",
+        ));
+    }
+    let bin = parameters
+        .get("bin")
+        .map(|b| bin_parameter(b))
+        .transpose()?;
+    let category = parameters.get("category").cloned();
+    if let Some(category) = &category {
+        let valid = (1..=64).contains(&category.len())
+            && category
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        if !valid {
+            return Err(AppError::bad_request(
+                "invalid_category",
+                "category: 1 to 64 letters, digits, '_', '-' or '.'",
+            ));
+        }
+    }
+    let product = parameters.get("product").cloned();
+    if let Some(product) = &product
+        && !((1..=20).contains(&product.len()) && product.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(AppError::bad_request(
+            "invalid_product",
+            "product: the shop's numeric product id",
+        ));
+    }
+    let wanted = providers_parameter(&parameters)?;
+    let card = match &bin {
+        Some(bin) => Some((bin.clone(), state.card_of(bin).await.0)),
+        None => None,
+    };
+    let query = Arc::new(OfferQuery {
+        amount,
+        category,
+        bin: bin.clone(),
+        product,
+        session: shopper_session(&headers),
+    });
+    let selected = state.selected(wanted.as_deref());
+    let answers = futures::future::join_all(
+        selected
+            .iter()
+            .map(|p| state.provider_offers(p.clone(), query.clone())),
+    )
+    .await;
+    let mut providers = Vec::new();
+    let mut unavailable_list = Vec::new();
+    for (provider, answer) in selected.iter().zip(answers) {
+        let id = provider.id();
+        match answer {
+            Ok(cards) => {
+                let cards: Vec<CardOffer> = cards
+                    .into_iter()
+                    .filter(|offer| match &card {
+                        Some((_, Some(range))) => fits(offer, range),
+                        _ => true,
+                    })
+                    .collect();
+                if !cards.is_empty() {
+                    providers.push((id, cards));
+                }
+            }
+            Err(error) => unavailable_list.push(unavailable(id, &error)),
+        }
+    }
+    let from = providers
+        .iter()
+        .flat_map(|(id, cards)| {
+            cards
+                .iter()
+                .flat_map(move |c| c.plans.iter().map(move |p| (*id, c, p)))
+        })
+        .min_by_key(|(_, _, plan): &(ProviderId, &CardOffer, &Plan)| {
+            (
+                plan.largest_payment().minor(),
+                plan.total().minor(),
+                plan.months(),
+            )
+        })
+        .map(|(id, card, plan)| FromPlan {
+            provider: id.as_str(),
+            display_name: id.display_name(),
+            family: card.family.clone(),
+            months: plan.months(),
+            monthly: plan.largest_payment().to_string(),
+            total: plan.total().to_string(),
+        });
+    let response = OffersResponse {
+        amount: amount.to_string(),
+        currency,
+        card: card.map(|(bin, range)| CardWire {
+            association: range
+                .as_ref()
+                .map(|r| r.association)
+                .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
+            range: range.as_ref().map(BinRangeWire::from),
+            bin,
+        }),
+        providers: providers
+            .into_iter()
+            .map(|(id, cards)| ProviderOffers {
+                provider: id.as_str(),
+                display_name: id.display_name(),
+                cards: cards
+                    .iter()
+                    .map(|c| CardOfferWire {
+                        association: c.association,
+                        family: c.family.clone(),
+                        bank: c.bank.clone(),
+                        card_type: c.card_type,
+                        plans: c.plans.iter().map(PlanWire::from).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        from,
+        unavailable: unavailable_list,
+    };
+    let mut answer = Json(response).into_response();
+    answer.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=30"),
+    );
+    Ok(answer)
+}
+
+async fn bin(
+    State(state): State<Arc<AppState>>,
+    Path(bin): Path<String>,
+) -> Result<Json<CardWire>, AppError> {
+    let bin = bin_parameter(&bin)?;
+    let (range, _source) = state.card_of(&bin).await;
+    Ok(Json(CardWire {
+        association: range
+            .as_ref()
+            .map(|r| r.association)
+            .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
+        range: range.as_ref().map(BinRangeWire::from),
+        bin,
+    }))
+}

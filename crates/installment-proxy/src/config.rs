@@ -1,0 +1,506 @@
+//! Configuration: one TOML file, secrets optionally from the environment, validated whole
+//! before the server starts so it never runs half-configured.
+//!
+//! Every secret key (`token`, `secret_key`, ...) of a provider section may be left out of the
+//! file and given as `INSTALLMENT_PROXY_<PROVIDER>_<KEY>` instead, for example
+//! `INSTALLMENT_PROXY_CRAFTGATE_SECRET_KEY`. The environment wins over the file.
+
+use crate::providers::ProviderId;
+use installment_core::{ProviderRules, wire::ProviderRulesWire};
+use serde::Deserialize;
+use std::{collections::BTreeMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+/// A credential: never printed, never serialized.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The credential itself, for signing or a header; never for a log line.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A configuration that cannot be used, with the key at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Karta Pokupok: partner headers on every call, HMAC-signed webhooks.
+#[derive(Debug, Clone)]
+pub struct KartaPokupokConfig {
+    /// e.g. `https://api.kartapokupok.by/v1`.
+    pub base_url: String,
+    /// `X-Partner-Id`.
+    pub partner_id: String,
+    /// `X-Partner-Token`.
+    pub token: Secret,
+    /// Key of the webhook `X-Signature`.
+    pub webhook_secret: Secret,
+}
+
+/// KartaPay: bearer token, JSON.
+#[derive(Debug, Clone)]
+pub struct KartaPayConfig {
+    /// API root.
+    pub base_url: String,
+    /// Bearer token.
+    pub token: Secret,
+    /// Key of webhook signatures.
+    pub webhook_secret: Secret,
+}
+
+/// FreedomPay: `pg_sig`-signed forms, XML answers.
+#[derive(Debug, Clone)]
+pub struct FreedomPayConfig {
+    /// e.g. `https://api.freedompay.kz`.
+    pub base_url: String,
+    /// `pg_merchant_id`.
+    pub merchant_id: String,
+    /// Key of `pg_sig`.
+    pub secret_key: Secret,
+}
+
+/// Akinon commerce: the shopper's own session is passed through, nothing is stored.
+#[derive(Debug, Clone)]
+pub struct AkinonConfig {
+    /// The storefront's commerce API root.
+    pub base_url: String,
+}
+
+/// Craftgate: `x-api-key` and `x-signature` on every call.
+#[derive(Debug, Clone)]
+pub struct CraftgateConfig {
+    /// e.g. `https://api.craftgate.io`.
+    pub base_url: String,
+    /// `x-api-key`.
+    pub api_key: Secret,
+    /// Part of every `x-signature`.
+    pub secret_key: Secret,
+    /// Key of webhook signatures.
+    pub webhook_key: Secret,
+}
+
+/// Every configured provider; absent ones are simply not offered.
+#[derive(Debug, Clone, Default)]
+pub struct ProvidersConfig {
+    /// `[providers.karta_pokupok]`
+    pub karta_pokupok: Option<KartaPokupokConfig>,
+    /// `[providers.kartapay]`
+    pub kartapay: Option<KartaPayConfig>,
+    /// `[providers.freedompay]`
+    pub freedompay: Option<FreedomPayConfig>,
+    /// `[providers.akinon]`
+    pub akinon: Option<AkinonConfig>,
+    /// `[providers.craftgate]`
+    pub craftgate: Option<CraftgateConfig>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Run the five simulators on loopback and point every provider at them.
+    pub sandbox: bool,
+    /// Provider credentials (filled in by the sandbox when `sandbox`).
+    pub providers: ProvidersConfig,
+    /// Conditions per provider, for `/api/v1/rules` and locally computed offers.
+    pub rules: BTreeMap<ProviderId, Vec<ProviderRules>>,
+    /// BIN table CSV; `None` for the sample table.
+    pub bin_table: Option<PathBuf>,
+    /// The demo storefront served at `/`; `None` to serve nothing there.
+    pub static_dir: Option<PathBuf>,
+    /// The built widget package served at `/widget/`.
+    pub widget_dir: Option<PathBuf>,
+    /// Origins allowed to call the API from a browser; empty for same-origin only.
+    pub cors_origins: Vec<String>,
+    /// Limit of each provider call.
+    pub provider_timeout: Duration,
+    /// How long a provider answer is fresh.
+    pub cache_ttl: Duration,
+    /// How long after that a stale answer is still served while it is refreshed.
+    pub cache_stale: Duration,
+    /// Sustained API requests per second per client address.
+    pub rate_per_second: u32,
+    /// Burst allowance per client address.
+    pub rate_burst: u32,
+}
+
+impl Config {
+    /// Sandbox mode with defaults: what `installment-proxy` does with no `--config`.
+    ///
+    /// ```
+    /// let config = installment_proxy::Config::sandbox();
+    /// assert!(config.sandbox);
+    /// assert_eq!(config.provider_timeout, std::time::Duration::from_secs(2));
+    /// ```
+    pub fn sandbox() -> Self {
+        Self::from_toml_with_env("sandbox = true", |_| None).expect("the defaults are valid")
+    }
+
+    /// Reads a TOML file, with secrets from the process environment.
+    pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let mut config = Self::from_toml_with_env(&text, |name| std::env::var(name).ok())?;
+        // Relative paths in the file are relative to the file.
+        let base = path.parent().unwrap_or(std::path::Path::new("."));
+        for dir in [
+            &mut config.bin_table,
+            &mut config.static_dir,
+            &mut config.widget_dir,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Parses TOML; `env` looks up `INSTALLMENT_PROXY_*` secrets (injectable for tests).
+    ///
+    /// ```
+    /// use installment_proxy::Config;
+    /// let toml = "[providers.craftgate]\nbase_url = \"https://api.craftgate.io\"\napi_key = \"k\"";
+    /// let error = Config::from_toml_with_env(toml, |_| None).unwrap_err();
+    /// assert!(error.to_string().contains("providers.craftgate.secret_key"));
+    /// ```
+    pub fn from_toml_with_env(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        let listen = file
+            .listen
+            .as_deref()
+            .unwrap_or("127.0.0.1:8080")
+            .parse()
+            .map_err(|e| ConfigError(format!("listen: {e}")))?;
+        let positive = |key: &str, value: u64| {
+            if value == 0 {
+                Err(ConfigError(format!("{key} must be greater than 0")))
+            } else {
+                Ok(value)
+            }
+        };
+        let providers = file.providers.unwrap_or_default();
+        let any_provider = providers.karta_pokupok.is_some()
+            || providers.kartapay.is_some()
+            || providers.freedompay.is_some()
+            || providers.akinon.is_some()
+            || providers.craftgate.is_some();
+        let sandbox = file.sandbox.unwrap_or(!any_provider);
+        if sandbox && any_provider {
+            return Err(ConfigError(
+                "sandbox = true cannot be combined with [providers.*] sections".into(),
+            ));
+        }
+        let section = Section { env: &env };
+        let mut rules = crate::sandbox::conditions::default_rules();
+        for (name, list) in file.rules.unwrap_or_default() {
+            let provider = ProviderId::parse(&name)
+                .ok_or_else(|| ConfigError(format!("rules.{name}: unknown provider")))?;
+            let parsed = list
+                .into_iter()
+                .enumerate()
+                .map(|(index, wire)| {
+                    ProviderRules::try_from(wire)
+                        .map_err(|e| ConfigError(format!("rules.{name}[{index}]: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            rules.insert(provider, parsed);
+        }
+        Ok(Self {
+            listen,
+            sandbox,
+            providers: ProvidersConfig {
+                karta_pokupok: providers
+                    .karta_pokupok
+                    .map(|t| {
+                        let p = "karta_pokupok";
+                        Ok(KartaPokupokConfig {
+                            base_url: section.url(p, &t)?,
+                            partner_id: section.required(p, &t, "partner_id")?,
+                            token: section.secret(p, &t, "token")?,
+                            webhook_secret: section.secret(p, &t, "webhook_secret")?,
+                        })
+                    })
+                    .transpose()?,
+                kartapay: providers
+                    .kartapay
+                    .map(|t| {
+                        let p = "kartapay";
+                        Ok(KartaPayConfig {
+                            base_url: section.url(p, &t)?,
+                            token: section.secret(p, &t, "token")?,
+                            webhook_secret: section.secret(p, &t, "webhook_secret")?,
+                        })
+                    })
+                    .transpose()?,
+                freedompay: providers
+                    .freedompay
+                    .map(|t| {
+                        let p = "freedompay";
+                        Ok(FreedomPayConfig {
+                            base_url: section.url(p, &t)?,
+                            merchant_id: section.required(p, &t, "merchant_id")?,
+                            secret_key: section.secret(p, &t, "secret_key")?,
+                        })
+                    })
+                    .transpose()?,
+                akinon: providers
+                    .akinon
+                    .map(|t| {
+                        Ok(AkinonConfig {
+                            base_url: section.url("akinon", &t)?,
+                        })
+                    })
+                    .transpose()?,
+                craftgate: providers
+                    .craftgate
+                    .map(|t| {
+                        let p = "craftgate";
+                        Ok(CraftgateConfig {
+                            base_url: section.url(p, &t)?,
+                            api_key: section.secret(p, &t, "api_key")?,
+                            secret_key: section.secret(p, &t, "secret_key")?,
+                            webhook_key: section.secret(p, &t, "webhook_key")?,
+                        })
+                    })
+                    .transpose()?,
+            },
+            rules,
+            bin_table: file.bin_table,
+            static_dir: file.static_dir,
+            widget_dir: file.widget_dir,
+            cors_origins: file.cors_origins.unwrap_or_default(),
+            provider_timeout: Duration::from_millis(positive(
+                "provider_timeout_ms",
+                file.provider_timeout_ms.unwrap_or(2000),
+            )?),
+            cache_ttl: Duration::from_secs(positive(
+                "cache.ttl_secs",
+                file.cache.as_ref().and_then(|c| c.ttl_secs).unwrap_or(60),
+            )?),
+            cache_stale: Duration::from_secs(
+                file.cache
+                    .as_ref()
+                    .and_then(|c| c.stale_secs)
+                    .unwrap_or(600),
+            ),
+            rate_per_second: positive(
+                "rate_limit.per_second",
+                file.rate_limit
+                    .as_ref()
+                    .and_then(|r| r.per_second)
+                    .unwrap_or(20)
+                    .into(),
+            )? as u32,
+            rate_burst: positive(
+                "rate_limit.burst",
+                file.rate_limit
+                    .as_ref()
+                    .and_then(|r| r.burst)
+                    .unwrap_or(100)
+                    .into(),
+            )? as u32,
+        })
+    }
+}
+
+/// The file as written; every key optional here, required ones checked in [`Config`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    sandbox: Option<bool>,
+    bin_table: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    widget_dir: Option<PathBuf>,
+    cors_origins: Option<Vec<String>>,
+    provider_timeout_ms: Option<u64>,
+    cache: Option<CacheFile>,
+    rate_limit: Option<RateLimitFile>,
+    providers: Option<ProvidersFile>,
+    rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CacheFile {
+    ttl_secs: Option<u64>,
+    stale_secs: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitFile {
+    per_second: Option<u32>,
+    burst: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProvidersFile {
+    karta_pokupok: Option<SectionFile>,
+    kartapay: Option<SectionFile>,
+    freedompay: Option<SectionFile>,
+    akinon: Option<SectionFile>,
+    craftgate: Option<SectionFile>,
+}
+
+/// Keys of one provider section; which ones are allowed is checked per provider.
+type SectionFile = BTreeMap<String, String>;
+
+/// `[[rules.<provider>]]` entries: the wire shape of `/api/v1/rules`.
+type ProviderRulesFile = ProviderRulesWire;
+
+/// Reads one provider section, naming the key at fault.
+struct Section<'a, E> {
+    env: &'a E,
+}
+
+impl<E: Fn(&str) -> Option<String>> Section<'_, E> {
+    fn known(&self, provider: &str, table: &SectionFile) -> Result<(), ConfigError> {
+        let allowed: &[&str] = match provider {
+            "karta_pokupok" => &["base_url", "partner_id", "token", "webhook_secret"],
+            "kartapay" => &["base_url", "token", "webhook_secret"],
+            "freedompay" => &["base_url", "merchant_id", "secret_key"],
+            "akinon" => &["base_url"],
+            _ => &["base_url", "api_key", "secret_key", "webhook_key"],
+        };
+        match table.keys().find(|key| !allowed.contains(&key.as_str())) {
+            Some(key) => Err(ConfigError(format!(
+                "providers.{provider}.{key}: unknown key (expected one of {})",
+                allowed.join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn required(
+        &self,
+        provider: &str,
+        table: &SectionFile,
+        key: &str,
+    ) -> Result<String, ConfigError> {
+        self.known(provider, table)?;
+        let variable = format!(
+            "INSTALLMENT_PROXY_{}_{}",
+            provider.to_uppercase(),
+            key.to_uppercase()
+        );
+        let value = (self.env)(&variable).or_else(|| table.get(key).cloned());
+        match value {
+            Some(value) if !value.trim().is_empty() => Ok(value),
+            _ => Err(ConfigError(format!(
+                "providers.{provider}.{key} is missing (set it in the file or in {variable})"
+            ))),
+        }
+    }
+
+    fn secret(
+        &self,
+        provider: &str,
+        table: &SectionFile,
+        key: &str,
+    ) -> Result<Secret, ConfigError> {
+        self.required(provider, table, key).map(Secret)
+    }
+
+    fn url(&self, provider: &str, table: &SectionFile) -> Result<String, ConfigError> {
+        let url = self.required(provider, table, "base_url")?;
+        let parsed = reqwest::Url::parse(&url)
+            .map_err(|e| ConfigError(format!("providers.{provider}.base_url: {e}: {url:?}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(ConfigError(format!(
+                "providers.{provider}.base_url must be an http(s) URL with a host: {url:?}"
+            )));
+        }
+        Ok(url.trim_end_matches('/').to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CRAFTGATE: &str = r#"
+        [providers.craftgate]
+        base_url = "https://sandbox-api.craftgate.io/"
+        api_key = "api-key"
+        secret_key = "from-file"
+        webhook_key = "hook"
+    "#;
+
+    #[test]
+    fn no_providers_means_sandbox() {
+        let config = Config::from_toml_with_env("listen = \"0.0.0.0:9000\"", |_| None).unwrap();
+        assert!(config.sandbox);
+        assert_eq!(config.listen.port(), 9000);
+    }
+
+    #[test]
+    fn a_provider_section_means_live_and_the_environment_wins() {
+        let env = |name: &str| {
+            (name == "INSTALLMENT_PROXY_CRAFTGATE_SECRET_KEY").then(|| "from-env".to_owned())
+        };
+        let config = Config::from_toml_with_env(CRAFTGATE, env).unwrap();
+        assert!(!config.sandbox);
+        let craftgate = config.providers.craftgate.unwrap();
+        assert_eq!(craftgate.secret_key.expose(), "from-env");
+        assert_eq!(craftgate.base_url, "https://sandbox-api.craftgate.io");
+        assert_eq!(format!("{:?}", craftgate.api_key), "Secret(***)");
+    }
+
+    #[test]
+    fn bad_configuration_names_the_key() {
+        let cases = [
+            (CRAFTGATE.replace("api_key = \"api-key\"", ""), "providers.craftgate.api_key"),
+            (CRAFTGATE.replace("api_key", "apikey"), "providers.craftgate.apikey"),
+            (CRAFTGATE.replace("https://sandbox-api.craftgate.io/", "ftp://x"), "base_url"),
+            ("listen = \"nowhere\"".into(), "listen"),
+            ("provider_timeout_ms = 0".into(), "provider_timeout_ms"),
+            ("colour = \"blue\"".into(), "colour"),
+            ("[providers.paypal]\nbase_url = \"https://x\"".into(), "paypal"),
+            (format!("sandbox = true\n{CRAFTGATE}"), "sandbox"),
+            (
+                "[[rules.karta_pokupok]]\nprovider = \"karta_pokupok\"\ndisplay_name = \"KP\"\ncurrency = \"BYN\"\nmin_amount = \"500\"\nmax_amount = \"50\"\nbands = []\nrounding = \"up\"".into(),
+                "rules.karta_pokupok[0]",
+            ),
+        ];
+        for (toml, key) in cases {
+            let error = Config::from_toml_with_env(&toml, |_| None).unwrap_err();
+            assert!(error.to_string().contains(key), "{key}: {error}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let config = Config::from_toml_with_env(CRAFTGATE, |_| None).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("from-file") && !printed.contains("hook"));
+    }
+}

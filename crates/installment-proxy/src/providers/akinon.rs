@@ -1,0 +1,144 @@
+//! Akinon commerce: cards with installments for a product (public), the basket and the
+//! pre-order (the shopper's own session, passed through for the one call, never stored).
+
+use super::{
+    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
+    status_error,
+};
+use crate::config::AkinonConfig;
+use async_trait::async_trait;
+use installment_core::{Currency, Money, Plan, Rounding};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The Akinon adapter.
+pub struct Akinon {
+    config: AkinonConfig,
+    client: reqwest::Client,
+}
+
+// The card/bank envelope around installment options is unverified (providers.md): all of
+// its parsing lives in these types and `card_offer`.
+
+/// A paginated list of cards.
+#[derive(Deserialize)]
+struct CardPage {
+    results: Vec<Card>,
+}
+
+#[derive(Deserialize)]
+struct Card {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    bank: Option<Named>,
+    #[serde(default)]
+    card_type: Option<Named>,
+    installments: Vec<InstallmentOption>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct InstallmentOption {
+    installment_count: u32,
+    price_with_accrued_interest: String,
+    monthly_price_with_accrued_interest: String,
+}
+
+fn card_offer(card: Card, price: Money) -> Result<Option<CardOffer>, ProviderError> {
+    let currency = price.currency();
+    let plans = card
+        .installments
+        .iter()
+        .filter(|option| option.installment_count > 1)
+        .map(|option| {
+            Ok(Plan::quoted(
+                price,
+                option.installment_count,
+                Money::parse_rounded(
+                    &option.monthly_price_with_accrued_interest,
+                    currency,
+                    Rounding::Up,
+                )?,
+                Money::parse_rounded(
+                    &option.price_with_accrued_interest,
+                    currency,
+                    Rounding::HalfUp,
+                )?,
+            )?)
+        })
+        .collect::<Result<Vec<_>, ProviderError>>()?;
+    if plans.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(CardOffer {
+        association: None,
+        family: card.card_type.map(|t| t.name).or(card.name),
+        bank: card.bank.map(|b| b.name),
+        card_type: None,
+        plans,
+    }))
+}
+
+impl Akinon {
+    /// An adapter for `config`.
+    pub fn new(config: AkinonConfig, timeout: Duration) -> Self {
+        Self {
+            config,
+            client: http_client(timeout),
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for Akinon {
+    fn id(&self) -> ProviderId {
+        ProviderId::Akinon
+    }
+
+    /// Akinon prices per product and basket: there are no rules to compute badges from.
+    async fn rules(&self, _currency: Currency) -> Result<RulesAnswer, ProviderError> {
+        Ok(RulesAnswer::default())
+    }
+
+    async fn offers(&self, query: &OfferQuery) -> Result<Vec<CardOffer>, ProviderError> {
+        let request = match (&query.product, &query.session) {
+            (Some(product), _) => self.client.get(format!(
+                "{}/payments/cards/product/{product}/",
+                self.config.base_url
+            )),
+            (None, Some(session)) => {
+                let scope = if session.pre_order {
+                    "pre-order"
+                } else {
+                    "basket"
+                };
+                self.client
+                    .get(format!("{}/payments/cards/{scope}/", self.config.base_url))
+                    .header("Cookie", &session.cookie)
+                    .header("X-CSRFToken", &session.csrf_token)
+            }
+            // Without a product or a basket there is nothing to price.
+            (None, None) => return Ok(Vec::new()),
+        };
+        let response = request.header("Accept-Language", "tr").send().await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
+        }
+        let body = response.bytes().await?;
+        let page: CardPage = serde_json::from_slice(&body)
+            .map_err(|e| ProviderError::Malformed(format!("cards: {e}")))?;
+        let mut offers = Vec::new();
+        for card in page.results {
+            offers.extend(card_offer(card, query.amount)?);
+        }
+        Ok(offers)
+    }
+}

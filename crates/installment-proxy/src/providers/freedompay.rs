@@ -1,0 +1,296 @@
+//! FreedomPay: form-encoded requests and XML answers, both signed with `pg_sig`. Its API has
+//! no offers endpoint (the shopper picks a bank's plan on FreedomPay's page), so offers are
+//! the merchant's contract conditions; the adapter speaks `installment/init` and
+//! `get_status3.php`.
+
+use super::{
+    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
+    plans_from_rules, rules_in, status_error,
+};
+use crate::{
+    config::FreedomPayConfig,
+    signature::{Field, constant_time_eq, freedompay_signature, script_name},
+};
+use async_trait::async_trait;
+use installment_core::{Currency, Money, ProviderRules};
+use quick_xml::events::Event;
+use rand::{Rng, distr::Alphanumeric};
+use std::time::Duration;
+
+/// The FreedomPay adapter.
+pub struct FreedomPay {
+    config: FreedomPayConfig,
+    rules: Vec<ProviderRules>,
+    client: reqwest::Client,
+}
+
+/// What `get_status3.php` says of a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusAnswer {
+    /// `pg_payment_status`: `success`, `pending`, `failed`, `revoked` ...
+    pub payment_status: String,
+    /// `pg_payment_id`.
+    pub payment_id: String,
+    /// Every field, nested arrays kept, as signed.
+    pub fields: Vec<(String, Field)>,
+}
+
+/// The answer to `installment/init`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitAnswer {
+    /// `pg_payment_id`.
+    pub payment_id: String,
+    /// `pg_redirect_url`: FreedomPay's page for the shopper.
+    pub redirect_url: String,
+}
+
+/// Parses `<response>...</response>` into fields in document order; an element with child
+/// elements becomes [`Field::Nested`].
+///
+/// ```
+/// use installment_proxy::{parse_xml, signature::Field};
+/// let fields = parse_xml(b"<?xml version=\"1.0\"?><response><pg_status>ok</pg_status></response>")?;
+/// assert_eq!(fields, [("pg_status".to_owned(), Field::Text("ok".into()))]);
+/// # Ok::<(), installment_proxy::ProviderError>(())
+/// ```
+pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
+    let malformed = |detail: String| ProviderError::Malformed(format!("XML: {detail}"));
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    reader.config_mut().trim_text(true);
+    // A stack of open elements: (name, children so far, text so far).
+    let mut stack: Vec<(String, Vec<(String, Field)>, String)> = Vec::new();
+    let mut root: Option<Vec<(String, Field)>> = None;
+    let mut buffer = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(start)) => {
+                let name = String::from_utf8(start.name().as_ref().to_vec())
+                    .map_err(|e| malformed(e.to_string()))?;
+                stack.push((name, Vec::new(), String::new()));
+            }
+            Ok(Event::Empty(empty)) => {
+                let name = String::from_utf8(empty.name().as_ref().to_vec())
+                    .map_err(|e| malformed(e.to_string()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.1.push((name, Field::Text(String::new()))),
+                    None => return Err(malformed("empty root".into())),
+                }
+            }
+            Ok(Event::Text(text)) => {
+                let decoded = text.decode().map_err(|e| malformed(e.to_string()))?;
+                let unescaped =
+                    quick_xml::escape::unescape(&decoded).map_err(|e| malformed(e.to_string()))?;
+                if let Some(open) = stack.last_mut() {
+                    open.2.push_str(&unescaped);
+                }
+            }
+            Ok(Event::CData(data)) => {
+                if let Some(open) = stack.last_mut() {
+                    open.2.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+            Ok(Event::GeneralRef(reference)) => {
+                let name = reference.decode().map_err(|e| malformed(e.to_string()))?;
+                let entity = format!("&{name};");
+                let resolved =
+                    quick_xml::escape::unescape(&entity).map_err(|e| malformed(e.to_string()))?;
+                if let Some(open) = stack.last_mut() {
+                    open.2.push_str(&resolved);
+                }
+            }
+            Ok(Event::End(_)) => {
+                let (name, children, text) =
+                    stack.pop().ok_or_else(|| malformed("unbalanced".into()))?;
+                let field = if children.is_empty() {
+                    Field::Text(text)
+                } else {
+                    Field::Nested(children)
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.1.push((name, field)),
+                    None if name == "response" => {
+                        root = Some(match field {
+                            Field::Nested(children) => children,
+                            Field::Text(_) => Vec::new(),
+                        })
+                    }
+                    None => return Err(malformed(format!("root is <{name}>, not <response>"))),
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(malformed(e.to_string())),
+        }
+        buffer.clear();
+    }
+    if !stack.is_empty() {
+        return Err(malformed("unclosed element".into()));
+    }
+    root.ok_or_else(|| malformed("no <response> element".into()))
+}
+
+/// The text of a top-level field.
+fn text<'a>(fields: &'a [(String, Field)], key: &str) -> Option<&'a str> {
+    fields.iter().find_map(|(k, v)| match v {
+        Field::Text(text) if k == key => Some(text.as_str()),
+        _ => None,
+    })
+}
+
+/// A fresh `pg_salt`.
+fn salt() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect()
+}
+
+impl FreedomPay {
+    /// An adapter for `config`, with the merchant's conditions.
+    pub fn new(config: FreedomPayConfig, rules: Vec<ProviderRules>, timeout: Duration) -> Self {
+        Self {
+            config,
+            rules,
+            client: http_client(timeout),
+        }
+    }
+
+    /// `POST /v1/merchant/{id}/installment/init`.
+    pub async fn init(
+        &self,
+        order_id: &str,
+        amount: Money,
+        description: &str,
+    ) -> Result<InitAnswer, ProviderError> {
+        let url = format!(
+            "{}/v1/merchant/{}/installment/init",
+            self.config.base_url, self.config.merchant_id
+        );
+        let fields = vec![
+            ("pg_merchant_id", self.config.merchant_id.clone()),
+            ("pg_order_id", order_id.to_owned()),
+            ("pg_amount", amount.to_string()),
+            ("pg_description", description.to_owned()),
+            ("pg_salt", salt()),
+        ];
+        let answer = self.call(&url, fields).await?;
+        let field = |key| {
+            text(&answer, key)
+                .map(str::to_owned)
+                .ok_or_else(|| ProviderError::Malformed(format!("init: no {key}")))
+        };
+        Ok(InitAnswer {
+            payment_id: field("pg_payment_id")?,
+            redirect_url: field("pg_redirect_url")?,
+        })
+    }
+
+    /// `POST /get_status3.php` by FreedomPay's payment id.
+    pub async fn status(&self, payment_id: &str) -> Result<StatusAnswer, ProviderError> {
+        let url = format!("{}/get_status3.php", self.config.base_url);
+        let fields = vec![
+            ("pg_merchant_id", self.config.merchant_id.clone()),
+            ("pg_payment_id", payment_id.to_owned()),
+            ("pg_salt", salt()),
+        ];
+        let answer = self.call(&url, fields).await?;
+        Ok(StatusAnswer {
+            payment_status: text(&answer, "pg_payment_status")
+                .unwrap_or_default()
+                .to_owned(),
+            payment_id: text(&answer, "pg_payment_id")
+                .unwrap_or(payment_id)
+                .to_owned(),
+            fields: answer,
+        })
+    }
+
+    /// Signs and posts a form; checks the XML answer's signature and `pg_status`.
+    async fn call(
+        &self,
+        url: &str,
+        fields: Vec<(&str, String)>,
+    ) -> Result<Vec<(String, Field)>, ProviderError> {
+        let script = script_name(url);
+        let signed: Vec<(String, Field)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Field::Text(v.clone())))
+            .collect();
+        let signature = freedompay_signature(script, &signed, self.config.secret_key.expose());
+        let mut form = fields;
+        form.push(("pg_sig", signature));
+        let response = self.client.post(url).form(&form).send().await?;
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
+        }
+        let body = response.bytes().await?;
+        let answer = parse_xml(&body)?;
+        let received = text(&answer, "pg_sig").ok_or(ProviderError::BadSignature)?;
+        let expected = freedompay_signature(script, &answer, self.config.secret_key.expose());
+        if !constant_time_eq(&expected, received) {
+            return Err(ProviderError::BadSignature);
+        }
+        match text(&answer, "pg_status") {
+            Some("ok") => Ok(answer),
+            _ => Err(ProviderError::Refused(format!(
+                "{} {}",
+                text(&answer, "pg_error_code").unwrap_or("?"),
+                text(&answer, "pg_error_description").unwrap_or("no description")
+            ))),
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for FreedomPay {
+    fn id(&self) -> ProviderId {
+        ProviderId::FreedomPay
+    }
+
+    async fn rules(&self, currency: Currency) -> Result<RulesAnswer, ProviderError> {
+        Ok(rules_in(&self.rules, currency))
+    }
+
+    async fn offers(&self, query: &OfferQuery) -> Result<Vec<CardOffer>, ProviderError> {
+        plans_from_rules(&self.rules, query)
+    }
+
+    fn offers_are_remote(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_arrays_parse_in_document_order() {
+        let xml = br#"<?xml version="1.0" encoding="utf-8"?>
+            <response><pg_status>ok</pg_status>
+            <pg_refund_payments><pg_refund_payment><pg_payment_id>7</pg_payment_id>
+            <pg_amount>50</pg_amount></pg_refund_payment></pg_refund_payments>
+            <pg_description>A &amp; B</pg_description><pg_card_pan/></response>"#;
+        let fields = parse_xml(xml).unwrap();
+        assert_eq!(text(&fields, "pg_description"), Some("A & B"));
+        assert_eq!(text(&fields, "pg_card_pan"), Some(""));
+        assert!(matches!(&fields[1].1, Field::Nested(children) if children.len() == 1));
+    }
+
+    #[test]
+    fn malformed_xml_is_an_error() {
+        for xml in [
+            &b"<response><pg_status>ok</response>"[..],
+            b"<html>502</html>",
+            b"{\"json\": true}",
+            b"",
+        ] {
+            assert!(
+                matches!(parse_xml(xml), Err(ProviderError::Malformed(_))),
+                "{:?}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! One adapter per provider behind one trait; each turns its provider's protocol into plans.
+
+mod akinon;
+mod craftgate;
+mod freedompay;
+mod karta_pokupok;
+mod kartapay;
+
+pub use akinon::Akinon;
+pub use craftgate::Craftgate;
+pub use freedompay::{FreedomPay, StatusAnswer, parse_xml};
+pub use karta_pokupok::KartaPokupok;
+pub use kartapay::{KartaPay, Payment, PaymentList};
+
+use async_trait::async_trait;
+use installment_core::{
+    BinRange, CardAssociation, CardType, Currency, Money, Plan, ProviderRules, TermMarkup,
+};
+use std::{fmt, time::Duration};
+
+/// The five providers, by their stable API names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProviderId {
+    /// Karta Pokupok (Belarus): interest-free installment card.
+    KartaPokupok,
+    /// KartaPay: bearer-authenticated payments with a plan.
+    KartaPay,
+    /// FreedomPay (Kazakhstan): bank installments and loans.
+    FreedomPay,
+    /// Akinon commerce (Turkey): cards and installments of a product or basket.
+    Akinon,
+    /// Craftgate (Turkey): installment search by price and BIN.
+    Craftgate,
+}
+
+impl ProviderId {
+    /// Every provider, in the order responses list them.
+    pub const ALL: [Self; 5] = [
+        Self::KartaPokupok,
+        Self::KartaPay,
+        Self::FreedomPay,
+        Self::Akinon,
+        Self::Craftgate,
+    ];
+
+    /// The API name: `karta_pokupok`, `kartapay`, `freedompay`, `akinon`, `craftgate`.
+    ///
+    /// ```
+    /// use installment_proxy::ProviderId;
+    /// assert_eq!(ProviderId::KartaPokupok.as_str(), "karta_pokupok");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::KartaPokupok => "karta_pokupok",
+            Self::KartaPay => "kartapay",
+            Self::FreedomPay => "freedompay",
+            Self::Akinon => "akinon",
+            Self::Craftgate => "craftgate",
+        }
+    }
+
+    /// The name shown to shoppers.
+    ///
+    /// ```
+    /// use installment_proxy::ProviderId;
+    /// assert_eq!(ProviderId::FreedomPay.display_name(), "FreedomPay");
+    /// ```
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Self::KartaPokupok => "Karta Pokupok",
+            Self::KartaPay => "KartaPay",
+            Self::FreedomPay => "FreedomPay",
+            Self::Akinon => "Akinon",
+            Self::Craftgate => "Craftgate",
+        }
+    }
+
+    /// Parses an API name.
+    ///
+    /// ```
+    /// use installment_proxy::ProviderId;
+    /// assert_eq!(ProviderId::parse("craftgate"), Some(ProviderId::Craftgate));
+    /// assert_eq!(ProviderId::parse("paypal"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|id| id.as_str() == name)
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a provider gave no answer. Its details go to the server log, not to the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderError {
+    /// No answer within the configured time.
+    Timeout,
+    /// Connection refused, reset, DNS failure.
+    Unreachable(String),
+    /// An HTTP error status, with the provider's own error text.
+    Status(u16, String),
+    /// An answer that does not parse as the protocol says.
+    Malformed(String),
+    /// An answer whose signature does not verify.
+    BadSignature,
+    /// The provider refused the request in its own terms (`pg_status=error`, error envelope).
+    Refused(String),
+}
+
+impl ProviderError {
+    /// Stable reason for API responses: `timeout`, `unreachable`, `http_error`,
+    /// `malformed_response`, `bad_signature`, `refused`.
+    ///
+    /// ```
+    /// use installment_proxy::ProviderError;
+    /// assert_eq!(ProviderError::Timeout.reason(), "timeout");
+    /// ```
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::Unreachable(_) => "unreachable",
+            Self::Status(..) => "http_error",
+            Self::Malformed(_) => "malformed_response",
+            Self::BadSignature => "bad_signature",
+            Self::Refused(_) => "refused",
+        }
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("no answer in time"),
+            Self::Unreachable(detail) => write!(f, "unreachable: {detail}"),
+            Self::Status(code, detail) => write!(f, "HTTP {code}: {detail}"),
+            Self::Malformed(detail) => write!(f, "malformed answer: {detail}"),
+            Self::BadSignature => f.write_str("the answer's signature does not verify"),
+            Self::Refused(detail) => write!(f, "refused: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+impl From<reqwest::Error> for ProviderError {
+    fn from(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout
+        } else if error.is_decode() {
+            Self::Malformed(error.to_string())
+        } else {
+            // Strip the URL: it may carry a query a log need not keep.
+            Self::Unreachable(error.without_url().to_string())
+        }
+    }
+}
+
+impl From<installment_core::Error> for ProviderError {
+    fn from(error: installment_core::Error) -> Self {
+        Self::Malformed(error.to_string())
+    }
+}
+
+/// The shopper's Akinon session, passed through for one call and never stored or cached.
+#[derive(Clone)]
+pub struct ShopperSession {
+    /// The `Cookie` header value (`osessionid=...; csrftoken=...`).
+    pub cookie: String,
+    /// The `X-CSRFToken` header value.
+    pub csrf_token: String,
+    /// `basket` or `pre_order`.
+    pub pre_order: bool,
+}
+
+impl fmt::Debug for ShopperSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ShopperSession(***)")
+    }
+}
+
+/// What `/api/v1/offers` asks every provider.
+#[derive(Debug, Clone)]
+pub struct OfferQuery {
+    /// The price to finance.
+    pub amount: Money,
+    /// The product's category code, when the shop sent one.
+    pub category: Option<String>,
+    /// The first 6 to 8 digits of the shopper's card.
+    pub bin: Option<String>,
+    /// The shop's product id (Akinon prices per product).
+    pub product: Option<String>,
+    /// The shopper's Akinon session, for basket and pre-order offers.
+    pub session: Option<ShopperSession>,
+}
+
+impl OfferQuery {
+    /// A key that identifies the answer for caching; `None` when it must not be cached.
+    pub fn cache_key(&self) -> Option<String> {
+        if self.session.is_some() {
+            return None;
+        }
+        Some(format!(
+            "{}|{}|{}|{}|{}",
+            self.amount.currency().code(),
+            self.amount,
+            self.category.as_deref().unwrap_or(""),
+            self.bin.as_deref().unwrap_or(""),
+            self.product.as_deref().unwrap_or("")
+        ))
+    }
+}
+
+/// One card (or, for card-agnostic providers, the provider itself) and its plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardOffer {
+    /// Scheme, when known.
+    pub association: Option<CardAssociation>,
+    /// Card programme (Bonus, World, Karta Pokupok ...); `None` for any card.
+    pub family: Option<String>,
+    /// Issuing bank, when known.
+    pub bank: Option<String>,
+    /// Credit, debit or prepaid, when known.
+    pub card_type: Option<CardType>,
+    /// Plans, shortest term first; never empty.
+    pub plans: Vec<Plan>,
+}
+
+/// Rates of one card family, for badges computed in the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyRates {
+    /// Card programme.
+    pub family: String,
+    /// Scheme.
+    pub association: Option<CardAssociation>,
+    /// Issuing bank.
+    pub bank: Option<String>,
+    /// Markup per term (zero for interest-free).
+    pub markups: Vec<TermMarkup>,
+}
+
+/// A provider's conditions in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RulesAnswer {
+    /// Amount bounds, terms and markups; empty when the provider has none in the currency.
+    pub rules: Vec<ProviderRules>,
+    /// Rates per card family, where the provider prices by card.
+    pub families: Vec<FamilyRates>,
+}
+
+/// What every adapter does. Errors are the provider's, never a panic.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Which provider this is.
+    fn id(&self) -> ProviderId;
+
+    /// Conditions in `currency`, for badges computed locally on a listing page.
+    async fn rules(&self, currency: Currency) -> Result<RulesAnswer, ProviderError>;
+
+    /// Exact offers for one amount; an empty list when nothing is eligible.
+    async fn offers(&self, query: &OfferQuery) -> Result<Vec<CardOffer>, ProviderError>;
+
+    /// What the provider knows of a BIN, for BINs the local table lacks.
+    async fn bin(&self, _bin: &str) -> Result<Option<BinRange>, ProviderError> {
+        Ok(None)
+    }
+
+    /// Whether offers depend on a live call (and so are worth caching).
+    fn offers_are_remote(&self) -> bool {
+        true
+    }
+}
+
+/// An HTTP client with the provider's timeout: no redirects, no proxies from the environment.
+pub(crate) fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("installment-proxy/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a client with static settings builds")
+}
+
+/// The body of an error status, shortened for the log.
+pub(crate) async fn status_error(response: reqwest::Response) -> ProviderError {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    ProviderError::Status(status, body.chars().take(300).collect())
+}
+
+/// Plans from local rules: for providers whose API has no offers endpoint, the merchant's
+/// contract conditions are the offer.
+pub(crate) fn plans_from_rules(
+    rules: &[ProviderRules],
+    query: &OfferQuery,
+) -> Result<Vec<CardOffer>, ProviderError> {
+    let mut offers = Vec::new();
+    for set in rules
+        .iter()
+        .filter(|r| r.currency == query.amount.currency())
+    {
+        let plans = set
+            .plans(query.amount, query.category.as_deref())
+            .map_err(|e| ProviderError::Malformed(e.to_string()))?;
+        if !plans.is_empty() {
+            offers.push(CardOffer {
+                association: None,
+                family: None,
+                bank: None,
+                card_type: None,
+                plans,
+            });
+        }
+    }
+    Ok(offers)
+}
+
+/// Rules in one currency.
+pub(crate) fn rules_in(rules: &[ProviderRules], currency: Currency) -> RulesAnswer {
+    RulesAnswer {
+        rules: rules
+            .iter()
+            .filter(|r| r.currency == currency)
+            .cloned()
+            .collect(),
+        families: Vec::new(),
+    }
+}
