@@ -19,9 +19,24 @@ pub fn parse(csv_text: &str) -> Result<BinTable, String> {
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .from_reader(csv_text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("BIN table header: {e}"))?
+        .clone();
     let mut ranges = Vec::new();
     for record in reader.deserialize::<BinRangeWire>() {
-        let wire = record.map_err(|e| format!("BIN table: {e}"))?;
+        let wire = record.map_err(|e| {
+            // Name the column, not just its index.
+            let column = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => err
+                    .field()
+                    .and_then(|i| headers.get(i as usize))
+                    .map(|name| format!(" (column {name})"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            format!("BIN table{column}: {e}")
+        })?;
         let row = format!("{}..{}", wire.first, wire.last);
         ranges.push(BinRange::try_from(wire).map_err(|e| format!("BIN table row {row}: {e}"))?);
     }

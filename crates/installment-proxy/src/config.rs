@@ -452,7 +452,7 @@ mod tests {
         base_url = "https://sandbox-api.craftgate.io/"
         api_key = "api-key"
         secret_key = "from-file"
-        webhook_key = "hook"
+        webhook_key = "webhook-secret-value"
     "#;
 
     #[test]
@@ -501,6 +501,6 @@ mod tests {
     fn secrets_do_not_show_in_debug_output() {
         let config = Config::from_toml_with_env(CRAFTGATE, |_| None).unwrap();
         let printed = format!("{config:?}");
-        assert!(!printed.contains("from-file") && !printed.contains("hook"));
+        assert!(!printed.contains("from-file") && !printed.contains("webhook-secret-value"));
     }
 }

@@ -62,7 +62,8 @@ fn card_offer(card: Card, price: Money) -> Result<Option<CardOffer>, ProviderErr
                 Money::parse_rounded(
                     &option.monthly_price_with_accrued_interest,
                     currency,
-                    Rounding::Up,
+                    // Only cross-checks the total, whose split is what is shown.
+                    Rounding::HalfUp,
                 )?,
                 Money::parse_rounded(
                     &option.price_with_accrued_interest,

@@ -16,9 +16,11 @@ use rand::{Rng, distr::Alphanumeric};
 use serde::{Deserialize, de::DeserializeOwned};
 use std::{collections::BTreeMap, time::Duration};
 
-/// A shopper is never shown less than they pay: installments round up, totals to nearest.
-const INSTALLMENT_ROUNDING: Rounding = Rounding::Up;
-/// Craftgate's totals carry four places; a ledger rounds them half up.
+/// Craftgate's prices carry four places; they are rounded to the currency half up. The
+/// installment only cross-checks the total: the payments shown are the total split with the
+/// larger ones first, so the shopper never sees less than they pay.
+const INSTALLMENT_ROUNDING: Rounding = Rounding::HalfUp;
+/// See [`INSTALLMENT_ROUNDING`].
 const TOTAL_ROUNDING: Rounding = Rounding::HalfUp;
 /// Categories whose baskets may not be split on a personal card (seed 004, `commercial`).
 const PERSONAL_CARD_SINGLE_PAYMENT: &[&str] = &["food", "groceries"];

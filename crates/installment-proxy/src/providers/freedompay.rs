@@ -44,6 +44,9 @@ pub struct InitAnswer {
     pub redirect_url: String,
 }
 
+/// An element being read: its name, children so far and text so far.
+type OpenElement = (String, Vec<(String, Field)>, String);
+
 /// Parses `<response>...</response>` into fields in document order; an element with child
 /// elements becomes [`Field::Nested`].
 ///
@@ -56,9 +59,8 @@ pub struct InitAnswer {
 pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
     let malformed = |detail: String| ProviderError::Malformed(format!("XML: {detail}"));
     let mut reader = quick_xml::Reader::from_reader(xml);
-    reader.config_mut().trim_text(true);
     // A stack of open elements: (name, children so far, text so far).
-    let mut stack: Vec<(String, Vec<(String, Field)>, String)> = Vec::new();
+    let mut stack: Vec<OpenElement> = Vec::new();
     let mut root: Option<Vec<(String, Field)>> = None;
     let mut buffer = Vec::new();
     loop {
@@ -101,6 +103,7 @@ pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
             Ok(Event::End(_)) => {
                 let (name, children, text) =
                     stack.pop().ok_or_else(|| malformed("unbalanced".into()))?;
+                // Whitespace between child elements is layout, not content.
                 let field = if children.is_empty() {
                     Field::Text(text)
                 } else {

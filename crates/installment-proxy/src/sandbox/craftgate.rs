@@ -28,7 +28,7 @@ fn error(status: StatusCode, code: &str, description: &str, group: &str) -> Resp
     )
 }
 
-fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<(), Response> {
+fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<(), Box<Response>> {
     let header = |name| {
         headers
             .get(name)
@@ -36,20 +36,20 @@ fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<(), Respon
             .unwrap_or("")
     };
     if !constant_time_eq(credentials::CRAFTGATE_API_KEY, header("x-api-key")) {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "10",
             "API key is invalid",
             "UNAUTHORIZED",
-        ));
+        )));
     }
     if header("x-auth-version") != "v1" || header("x-rnd-key").is_empty() {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "11",
             "Authentication headers are missing",
             "UNAUTHORIZED",
-        ));
+        )));
     }
     let url = format!("http://{}{}", header("host"), uri);
     let expected = craftgate_request_signature(
@@ -60,12 +60,12 @@ fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<(), Respon
         None,
     );
     if !constant_time_eq(&expected, header("x-signature")) {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "12",
             "Signature is invalid",
             "UNAUTHORIZED",
-        ));
+        )));
     }
     Ok(())
 }
@@ -107,7 +107,7 @@ async fn search(
     RawQuery(query): RawQuery,
 ) -> Response {
     if let Err(response) = authenticate(&headers, &uri) {
-        return response;
+        return *response;
     }
     let (mut price, mut currency, mut bin) = (None, None, None);
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
@@ -157,7 +157,7 @@ async fn bin(
     Path(bin): Path<String>,
 ) -> Response {
     if let Err(response) = authenticate(&headers, &uri) {
-        return response;
+        return *response;
     }
     match family_of(&bin) {
         Some(family) => Json(json!({"data": {

@@ -52,12 +52,12 @@ fn write_fields(out: &mut String, fields: &[(String, Field)]) {
 }
 
 /// Parses the form and checks `pg_merchant_id` and `pg_sig`; the error answer otherwise.
-fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Response> {
+fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Box<Response>> {
     let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let field = |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let salt = field("pg_salt").unwrap_or_default().to_owned();
     let refuse = |code: &str, description: &str| {
-        xml(
+        Box::new(xml(
             script,
             vec![
                 text("pg_status", "error"),
@@ -65,7 +65,7 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Response> 
                 text("pg_error_description", description),
                 text("pg_salt", salt.clone()),
             ],
-        )
+        ))
     };
     if field("pg_merchant_id") != Some(credentials::FREEDOMPAY_MERCHANT_ID) {
         return Err(refuse("9998", "Некорректный идентификатор магазина"));
@@ -84,7 +84,7 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Response> 
 async fn init(Path(merchant): Path<String>, body: Bytes) -> Response {
     let form = match verify("init", &body) {
         Ok(form) => form,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let field = |key: &str| {
         form.iter()
@@ -119,7 +119,7 @@ async fn status(body: Bytes) -> Response {
     let script = "get_status3.php";
     let form = match verify(script, &body) {
         Ok(form) => form,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let field = |key: &str| {
         form.iter()

@@ -1,0 +1,296 @@
+//! Every adapter against its simulator over real loopback HTTP: credentials, signatures,
+//! parsing, and the provider's own refusals.
+#![cfg(not(target_arch = "wasm32"))]
+
+use installment_core::{Currency, Money};
+use installment_proxy::{
+    OfferQuery, Provider, ProviderError, Secret,
+    providers::{Akinon, Craftgate, FreedomPay, KartaPay, KartaPokupok, ShopperSession},
+    sandbox::{Sandbox, conditions::default_rules},
+    signature::Field,
+};
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn query(amount: &str, currency: &str) -> OfferQuery {
+    let currency = Currency::from_code(currency).unwrap();
+    OfferQuery {
+        amount: Money::parse(amount, currency).unwrap(),
+        category: None,
+        bin: None,
+        product: None,
+        session: None,
+    }
+}
+
+fn months(offers: &[installment_proxy::CardOffer]) -> Vec<Vec<u32>> {
+    offers
+        .iter()
+        .map(|o| o.plans.iter().map(|p| p.months()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn karta_pokupok_terms_follow_amount_and_category() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = sandbox.providers.karta_pokupok.clone().unwrap();
+    let adapter = KartaPokupok::new(config.clone(), Vec::new(), TIMEOUT);
+    let cases = [
+        ("299.90", None, vec![3, 6, 12, 18, 24]),
+        ("120", None, vec![3, 6]),
+        ("49.99", None, vec![]),
+        ("5000.01", None, vec![]),
+        ("299.90", Some("food"), vec![]),
+        ("299.90", Some("electronics"), vec![3, 6, 12, 18, 24]),
+    ];
+    for (amount, category, expected) in cases {
+        assert_eq!(
+            adapter.terms(amount, category).await.unwrap(),
+            expected,
+            "{amount} {category:?}"
+        );
+    }
+    let offers = adapter.offers(&query("299.90", "BYN")).await.unwrap();
+    assert_eq!(
+        offers[0]
+            .plans
+            .last()
+            .unwrap()
+            .largest_payment()
+            .to_string(),
+        "12.50"
+    );
+    assert!(
+        adapter
+            .offers(&query("299.90", "KZT"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut wrong = config;
+    wrong.token = Secret::new("not-the-token");
+    let refused = KartaPokupok::new(wrong, Vec::new(), TIMEOUT)
+        .terms("100", None)
+        .await;
+    assert!(
+        matches!(refused, Err(ProviderError::Status(401, _))),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn kartapay_lists_and_reads_payments_with_a_bearer_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = sandbox.providers.kartapay.clone().unwrap();
+    let adapter = KartaPay::new(config.clone(), Vec::new(), TIMEOUT);
+    let page = adapter
+        .list_payments(&["createdAt"], &["createdAt"], 2, 0)
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.limit, page.data.len()), (3, 2, 2));
+    assert_eq!(page.data[0].id.as_deref(), Some("kp-1003"), "newest first");
+    assert!(page.next.is_some() && page.prev.is_none());
+    let payment = adapter.read_payment("kp-1001").await.unwrap();
+    assert_eq!(
+        (payment.status.as_str(), payment.captured),
+        ("captured", Some(true))
+    );
+    assert!(payment.captured_at.is_some());
+    assert!(matches!(
+        adapter.read_payment("kp-9999").await,
+        Err(ProviderError::Status(404, _))
+    ));
+
+    let mut wrong = config;
+    wrong.token = Secret::new("expired");
+    let refused = KartaPay::new(wrong, Vec::new(), TIMEOUT)
+        .read_payment("kp-1001")
+        .await;
+    assert!(matches!(refused, Err(ProviderError::Status(401, _))));
+}
+
+#[tokio::test]
+async fn freedompay_signs_requests_and_checks_signed_answers() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = sandbox.providers.freedompay.clone().unwrap();
+    let adapter = FreedomPay::new(config.clone(), Vec::new(), TIMEOUT);
+    let kzt = Currency::from_code("KZT").unwrap();
+    let init = adapter
+        .init("00102", Money::parse("10000", kzt).unwrap(), "Order 00102")
+        .await
+        .unwrap();
+    assert!(
+        init.redirect_url
+            .starts_with("https://customer.freedompay.kz/")
+    );
+    assert_eq!(
+        adapter
+            .status(&init.payment_id)
+            .await
+            .unwrap()
+            .payment_status,
+        "pending"
+    );
+    // A payment with a refund: the answer's signature covers the flattened nested array.
+    let settled = adapter.status("831338051").await.unwrap();
+    assert_eq!(settled.payment_status, "success");
+    assert!(
+        settled
+            .fields
+            .iter()
+            .any(|(k, v)| k == "pg_refund_payments" && matches!(v, Field::Nested(_)))
+    );
+    assert!(
+        matches!(adapter.status("1").await, Err(ProviderError::Refused(reason)) if reason.starts_with("340"))
+    );
+
+    // A wrong key: the simulator refuses with its own signed error, which this adapter
+    // (holding the wrong key) cannot verify either.
+    let mut wrong = config.clone();
+    wrong.secret_key = Secret::new("wrong");
+    let refused = FreedomPay::new(wrong, Vec::new(), TIMEOUT)
+        .status("831338051")
+        .await;
+    assert_eq!(refused, Err(ProviderError::BadSignature));
+    let form = [
+        ("pg_merchant_id", "545084"),
+        ("pg_payment_id", "831338051"),
+        ("pg_salt", "x"),
+        ("pg_sig", "0"),
+    ];
+    let raw = reqwest::Client::new()
+        .post(format!("{}/get_status3.php", config.base_url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        raw.contains("<pg_status>error</pg_status>")
+            && raw.contains("<pg_error_code>9998</pg_error_code>"),
+        "{raw}"
+    );
+}
+
+#[tokio::test]
+async fn craftgate_searches_by_price_and_bin_with_signed_requests() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = sandbox.providers.craftgate.clone().unwrap();
+    let adapter = Craftgate::new(config.clone(), TIMEOUT);
+    let all = adapter.offers(&query("1200", "TRY")).await.unwrap();
+    assert!(all.len() >= 5, "one offer per family with installments");
+    let mut bonus = query("1200", "TRY");
+    bonus.bin = Some("54066712".into());
+    let narrowed = adapter.offers(&bonus).await.unwrap();
+    assert_eq!(narrowed.len(), 1);
+    assert_eq!(narrowed[0].family.as_deref(), Some("Bonus"));
+    // 1200 × 1.0899 = 1307.88 over 6.
+    let six = narrowed[0].plans.iter().find(|p| p.months() == 6).unwrap();
+    assert_eq!(
+        (six.total().to_string(), six.largest_payment().to_string()),
+        ("1307.88".into(), "217.98".into())
+    );
+    // Food on a personal card: no installments (seed 004, `commercial`).
+    let mut food = query("1200", "TRY");
+    food.category = Some("food".into());
+    let families: Vec<_> = adapter
+        .offers(&food)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| o.family)
+        .collect();
+    assert_eq!(families, ["Bonus Business"]);
+    let rules = adapter
+        .rules(Currency::from_code("TRY").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        rules.rules[0]
+            .markups
+            .iter()
+            .find(|m| m.months == 3)
+            .unwrap()
+            .rate
+            .to_string(),
+        "0"
+    );
+    assert_eq!(
+        adapter.bin("55280012").await.unwrap().unwrap().family,
+        "Axess"
+    );
+    assert_eq!(adapter.bin("11112222").await.unwrap(), None);
+
+    let mut wrong = config;
+    wrong.secret_key = Secret::new("wrong");
+    let refused = Craftgate::new(wrong, TIMEOUT)
+        .offers(&query("100", "TRY"))
+        .await;
+    assert!(
+        matches!(&refused, Err(ProviderError::Refused(r)) if r.contains("Signature")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn akinon_prices_products_and_passes_the_shopper_session_through() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adapter = Akinon::new(sandbox.providers.akinon.clone().unwrap(), TIMEOUT);
+    let mut product = query("4899.90", "TRY");
+    product.product = Some("101".into());
+    let offers = adapter.offers(&product).await.unwrap();
+    assert_eq!(offers[0].family.as_deref(), Some("Bonus"));
+    assert_eq!(months(&offers)[0], [2, 3, 6, 9, 12]);
+    product.product = Some("999".into());
+    assert!(
+        adapter.offers(&product).await.unwrap().is_empty(),
+        "unknown product: no offers"
+    );
+
+    let mut basket = query("6198.90", "TRY");
+    basket.session = Some(ShopperSession {
+        cookie: "osessionid=abc; csrftoken=tok".into(),
+        csrf_token: "tok".into(),
+        pre_order: false,
+    });
+    assert!(!adapter.offers(&basket).await.unwrap().is_empty());
+    basket.session.as_mut().unwrap().csrf_token = "forged".into();
+    assert!(matches!(
+        adapter.offers(&basket).await,
+        Err(ProviderError::Status(403, _))
+    ));
+}
+
+#[tokio::test]
+async fn contract_conditions_give_kartapay_and_freedompay_offers() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let rules = default_rules();
+    let kartapay = KartaPay::new(
+        sandbox.providers.kartapay.clone().unwrap(),
+        rules[&installment_proxy::ProviderId::KartaPay].clone(),
+        TIMEOUT,
+    );
+    let offers = kartapay.offers(&query("1000", "BYN")).await.unwrap();
+    let twelve = offers[0].plans.iter().find(|p| p.months() == 12).unwrap();
+    assert_eq!(twelve.total().to_string(), "1050.00");
+    let freedompay = FreedomPay::new(
+        sandbox.providers.freedompay.clone().unwrap(),
+        rules[&installment_proxy::ProviderId::FreedomPay].clone(),
+        TIMEOUT,
+    );
+    assert_eq!(
+        months(&freedompay.offers(&query("20000", "KZT")).await.unwrap()),
+        [vec![3, 6]]
+    );
+    assert!(
+        freedompay
+            .offers(&query("20000", "BYN"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,0 +1,460 @@
+//! The router through `app(...)`, no socket: every bad input, caching headers, coalescing,
+//! and providers that time out, fail, answer garbage or sign wrongly.
+#![cfg(not(target_arch = "wasm32"))]
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+    routing::{get, post},
+};
+use http_body_util::BodyExt;
+use installment_proxy::{
+    AppState, Config, KartaPokupokConfig, Provider, ProviderId, Secret, app, bins,
+    providers::{Craftgate, FreedomPay, KartaPay, KartaPokupok},
+    sandbox::{Sandbox, conditions::default_rules},
+};
+use serde_json::Value;
+use std::{sync::Arc, time::Duration};
+use tower::ServiceExt;
+
+async fn sandbox_app() -> (Router, Arc<AppState>) {
+    let state = Arc::new(AppState::new(&Config::sandbox()).await.unwrap());
+    (app(state.clone()), state)
+}
+
+async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
+    let response = router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn bad_input_is_a_400_naming_the_field() {
+    let (router, _) = sandbox_app().await;
+    let cases = [
+        (
+            "/api/v1/offers?amount=abc&currency=BYN",
+            "invalid_amount",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=1.005&currency=BYN",
+            "invalid_amount",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=1e5&currency=BYN",
+            "invalid_amount",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=-5&currency=BYN",
+            "invalid_amount",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=0&currency=BYN",
+            "amount_out_of_range",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=99999999999999&currency=BYN",
+            "amount_out_of_range",
+            "amount",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=XXX",
+            "unknown_currency",
+            "currency",
+        ),
+        ("/api/v1/offers?amount=10", "missing_parameter", "currency"),
+        ("/api/v1/offers?currency=BYN", "missing_parameter", "amount"),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&provider=paypal",
+            "unknown_provider",
+            "paypal",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&bin=4000123412341234",
+            "card_number_refused",
+            "card number",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&bin=40001",
+            "invalid_bin",
+            "bin",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&bin=4000x1",
+            "invalid_bin",
+            "bin",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&category=%3Cscript%3E",
+            "invalid_category",
+            "category",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&product=abc",
+            "invalid_product",
+            "product",
+        ),
+        (
+            "/api/v1/offers?amount=10&currency=BYN&colour=red",
+            "unknown_parameter",
+            "colour",
+        ),
+        (
+            "/api/v1/offers?amount=10&amount=20&currency=BYN",
+            "duplicate_parameter",
+            "amount",
+        ),
+        ("/api/v1/rules", "missing_parameter", "currency"),
+        (
+            "/api/v1/rules?currency=byn1",
+            "unknown_currency",
+            "currency",
+        ),
+        (
+            "/api/v1/bins/4000123412341234",
+            "card_number_refused",
+            "card number",
+        ),
+        ("/api/v1/bins/12345", "invalid_bin", "bin"),
+        ("/api/v1/nothing", "not_found", "route"),
+    ];
+    for (uri, code, named) in cases {
+        let (status, body) = get_json(&router, uri).await;
+        assert!(status.is_client_error(), "{uri}: {status}");
+        assert_eq!(body["code"], code, "{uri}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(named),
+            "{uri}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn offers_are_exact_narrowed_by_bin_and_list_the_from_plan() {
+    let (router, _) = sandbox_app().await;
+    let (status, body) = get_json(&router, "/api/v1/offers?amount=299.90&currency=BYN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["from"]["monthly"], "12.50");
+    assert_eq!(body["from"]["provider"], "karta_pokupok");
+    let providers: Vec<_> = body["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["provider"].clone())
+        .collect();
+    assert_eq!(providers, ["karta_pokupok", "kartapay"]);
+    assert_eq!(body["unavailable"], Value::Array(vec![]));
+
+    // A Karta Pokupok card keeps Karta Pokupok and card-agnostic KartaPay; a Visa drops KP.
+    let (_, kp_card) = get_json(
+        &router,
+        "/api/v1/offers?amount=299.90&currency=BYN&bin=91121050",
+    )
+    .await;
+    assert_eq!(kp_card["card"]["range"]["family"], "Karta Pokupok");
+    assert_eq!(kp_card["providers"].as_array().unwrap().len(), 2);
+    let (_, visa) = get_json(
+        &router,
+        "/api/v1/offers?amount=299.90&currency=BYN&bin=400100",
+    )
+    .await;
+    assert_eq!(visa["providers"].as_array().unwrap().len(), 1);
+    assert_eq!(visa["card"]["association"], "VISA");
+
+    let (_, ineligible) = get_json(&router, "/api/v1/offers?amount=10&currency=BYN").await;
+    assert_eq!(ineligible["providers"], Value::Array(vec![]));
+    assert_eq!(ineligible["from"], Value::Null);
+}
+
+#[tokio::test]
+async fn rules_are_cacheable_and_carry_the_bin_table() {
+    let (router, _) = sandbox_app().await;
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/rules?currency=BYN")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()[header::ETAG].clone();
+    assert!(
+        response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let body: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let names: Vec<_> = body["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["provider"].clone())
+        .collect();
+    assert_eq!(names, ["karta_pokupok", "kartapay"]);
+    assert_eq!(body["offers_only"], serde_json::json!(["akinon"]));
+    assert_eq!(
+        body["bins"].as_array().unwrap().len(),
+        bins::parse(bins::SAMPLE_TABLE).unwrap().ranges().len()
+    );
+    let again = router
+        .oneshot(
+            Request::get("/api/v1/rules?currency=BYN")
+                .header(header::IF_NONE_MATCH, etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn two_hundred_identical_cold_requests_make_one_upstream_call() {
+    // One client address here, so lift the per-client limit out of the way.
+    let mut config = Config::sandbox();
+    (config.rate_per_second, config.rate_burst) = (10_000, 10_000);
+    let state = Arc::new(AppState::new(&config).await.unwrap());
+    let router = app(state.clone());
+    let calls = state.sandbox_calls().unwrap().clone();
+    let requests: Vec<_> = (0..200)
+        .map(|_| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                get_json(
+                    &router,
+                    "/api/v1/offers?amount=777.77&currency=TRY&provider=craftgate",
+                )
+                .await
+            })
+        })
+        .collect();
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["providers"][0]["provider"], "craftgate", "{body}");
+    }
+    assert_eq!(calls.get(ProviderId::Craftgate), 1);
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_a_code() {
+    let mut config = Config::sandbox();
+    config.rate_per_second = 1;
+    config.rate_burst = 3;
+    let router = app(Arc::new(AppState::new(&config).await.unwrap()));
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(get_json(&router, "/api/v1/bins/400100").await);
+    }
+    assert!(statuses[..3].iter().all(|(s, _)| *s == StatusCode::OK));
+    assert_eq!(statuses[4].0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses[4].1["code"], "rate_limited");
+    // The health check is never limited.
+    assert_eq!(get_json(&router, "/healthz").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_only() {
+    let mut config = Config::sandbox();
+    config.cors_origins = vec!["https://shop.example".into()];
+    let router = app(Arc::new(AppState::new(&config).await.unwrap()));
+    for (origin, allowed) in [
+        ("https://shop.example", true),
+        ("https://evil.example", false),
+    ] {
+        let response = router
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/bins/400100")
+                    .header(header::ORIGIN, origin)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let header = response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+        assert_eq!(header.is_some(), allowed, "{origin}");
+    }
+}
+
+/// A provider gone wrong in every way a real one does, on a real loopback port.
+async fn faulty_upstream() -> String {
+    let router = Router::new()
+        .route("/slow/terms", get(|| async {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            axum::Json(serde_json::json!({"available_terms": [3]}))
+        }))
+        .route("/error/terms", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "upstream exploded") }))
+        .route("/garbage/terms", get(|| async { ([(header::CONTENT_TYPE, "application/json")], "{\"available_terms\": [3,") }))
+        .route("/garbage/installment/v1/installments", get(|| async { "<html>maintenance</html>" }))
+        .route("/badsig/get_status3.php", post(|| async {
+            "<response><pg_status>ok</pg_status><pg_payment_id>1</pg_payment_id><pg_salt>s</pg_salt><pg_sig>00000000000000000000000000000000</pg_sig></response>"
+        }))
+        .route("/badxml/get_status3.php", post(|| async { "<response><pg_status>ok</pg_stat" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_failing_provider_is_reported_and_the_others_still_answer() {
+    let upstream = faulty_upstream().await;
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut config = Config::sandbox();
+    config.provider_timeout = Duration::from_millis(300);
+    let rules = default_rules();
+    let kp = |path: &str| -> Arc<dyn Provider> {
+        Arc::new(KartaPokupok::new(
+            KartaPokupokConfig {
+                base_url: format!("{upstream}/{path}"),
+                partner_id: "p".into(),
+                token: Secret::new("t"),
+                webhook_secret: Secret::new("w"),
+            },
+            Vec::new(),
+            config.provider_timeout,
+        ))
+    };
+    let healthy: Arc<dyn Provider> = Arc::new(KartaPay::new(
+        sandbox.providers.kartapay.clone().unwrap(),
+        rules[&ProviderId::KartaPay].clone(),
+        config.provider_timeout,
+    ));
+    for (path, reason) in [
+        ("slow", "timeout"),
+        ("error", "http_error"),
+        ("garbage", "malformed_response"),
+    ] {
+        let state =
+            AppState::with_providers(&config, vec![kp(path), healthy.clone()], Default::default());
+        let router = app(Arc::new(state));
+        let started = std::time::Instant::now();
+        let (status, body) = get_json(&router, "/api/v1/offers?amount=299.90&currency=BYN").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path}: the timeout bounds the wait"
+        );
+        assert_eq!(
+            body["unavailable"][0]["provider"], "karta_pokupok",
+            "{path}"
+        );
+        assert_eq!(body["unavailable"][0]["reason"], reason, "{path}");
+        assert!(
+            !body["unavailable"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("exploded"),
+            "details stay in the log"
+        );
+        assert_eq!(body["providers"][0]["provider"], "kartapay", "{path}");
+        assert_eq!(body["from"]["provider"], "kartapay");
+    }
+}
+
+#[tokio::test]
+async fn garbage_and_forged_signatures_are_provider_errors() {
+    let upstream = faulty_upstream().await;
+    let timeout = Duration::from_secs(2);
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut craftgate = sandbox.providers.craftgate.clone().unwrap();
+    craftgate.base_url = format!("{upstream}/garbage");
+    let answer = Craftgate::new(craftgate, timeout)
+        .rules(installment_core::Currency::from_code("TRY").unwrap())
+        .await;
+    assert!(
+        matches!(answer, Err(installment_proxy::ProviderError::Malformed(_))),
+        "{answer:?}"
+    );
+
+    let mut freedompay = sandbox.providers.freedompay.clone().unwrap();
+    freedompay.base_url = format!("{upstream}/badsig");
+    let forged = FreedomPay::new(freedompay.clone(), Vec::new(), timeout)
+        .status("1")
+        .await;
+    assert_eq!(forged, Err(installment_proxy::ProviderError::BadSignature));
+    freedompay.base_url = format!("{upstream}/badxml");
+    let broken = FreedomPay::new(freedompay, Vec::new(), timeout)
+        .status("1")
+        .await;
+    assert!(
+        matches!(broken, Err(installment_proxy::ProviderError::Malformed(_))),
+        "{broken:?}"
+    );
+
+    // Through the API, a provider whose rules fail is listed, the rest are served.
+    let mut config = Config::sandbox();
+    config.provider_timeout = timeout;
+    let mut broken_craftgate = sandbox.providers.craftgate.clone().unwrap();
+    broken_craftgate.base_url = format!("{upstream}/garbage");
+    let providers: Vec<Arc<dyn Provider>> =
+        vec![Arc::new(Craftgate::new(broken_craftgate, timeout))];
+    let router = app(Arc::new(AppState::with_providers(
+        &config,
+        providers,
+        Default::default(),
+    )));
+    let response = router
+        .oneshot(
+            Request::get("/api/v1/rules?currency=TRY")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let body: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["unavailable"][0]["reason"], "malformed_response");
+}
+
+#[tokio::test]
+async fn the_demo_and_widget_are_served_under_a_strict_policy() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut config = Config::sandbox();
+    config.static_dir = Some(root.join("www"));
+    config.widget_dir = Some(root.join("js"));
+    let router = app(Arc::new(AppState::new(&config).await.unwrap()));
+    for (uri, kind) in [("/", "text/html"), ("/widget/embed.js", "javascript")] {
+        let response = router
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains(kind),
+            "{uri}"
+        );
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval'")
+                && !policy.contains("unsafe-inline")
+        );
+    }
+}
