@@ -40,6 +40,26 @@ async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
 #[tokio::test]
 async fn bad_input_is_a_400_naming_the_field() {
     let (router, _) = sandbox_app().await;
+    let document = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let document = document.into_body().collect().await.unwrap().to_bytes();
+    let openapi: Value = serde_json::from_slice(&document).unwrap();
+    for path in [
+        "/healthz",
+        "/api/v1/rules",
+        "/api/v1/offers",
+        "/api/v1/bins/{bin}",
+    ] {
+        assert!(openapi["paths"][path].is_object(), "{path} is documented");
+    }
+    let documented = String::from_utf8_lossy(&document);
     let cases = [
         (
             "/api/v1/offers?amount=abc&currency=BYN",
@@ -139,6 +159,10 @@ async fn bad_input_is_a_400_naming_the_field() {
         assert!(
             body["message"].as_str().unwrap().contains(named),
             "{uri}: {body}"
+        );
+        assert!(
+            code == "not_found" || documented.contains(code),
+            "{code} is documented"
         );
     }
 }
