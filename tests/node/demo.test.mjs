@@ -1,6 +1,8 @@
 // The demo storefront in headless Chromium, through the real script tag, under a strict
 // Content-Security-Policy: every badge reads exactly what the core computes.
-// Needs pkg/ (scripts/build-package) and Debian's chromium; run by scripts/test.
+// Served by the proxy in sandbox mode, as `scripts/demo` serves it. Needs pkg/
+// (scripts/build-package), the proxy binary (cargo build -p installment-proxy) and Debian's
+// chromium; run by scripts/test.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -20,13 +22,15 @@ let browser;
 let baseUrl;
 
 before(async () => {
-  server = spawn(process.execPath, ["scripts/serve.mjs", "0"], { cwd: new URL("../..", import.meta.url) });
+  const proxy = process.env.INSTALLMENT_PROXY ?? "target/debug/installment-proxy";
+  server = spawn(proxy, ["--listen", "127.0.0.1:0"], { cwd: new URL("../..", import.meta.url) });
   baseUrl = await new Promise((resolve, reject) => {
     server.stdout.on("data", (chunk) => {
       const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(chunk));
       if (match) resolve(match[0]);
     });
-    server.on("exit", (code) => reject(new Error(`demo server exited with ${code}`)));
+    server.on("error", reject);
+    server.on("exit", (code) => reject(new Error(`the proxy exited with ${code}`)));
   });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
