@@ -112,6 +112,15 @@ pub struct TermMarkupWire {
     pub rate: Rate,
 }
 
+impl From<&TermMarkup> for TermMarkupWire {
+    fn from(markup: &TermMarkup) -> Self {
+        Self {
+            months: markup.months,
+            rate: markup.rate,
+        }
+    }
+}
+
 /// One provider's rules on the wire (`GET /api/v1/rules`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderRulesWire {
@@ -162,14 +171,7 @@ impl From<&ProviderRules> for ProviderRulesWire {
                     terms: c.terms.clone(),
                 })
                 .collect(),
-            markups: rules
-                .markups
-                .iter()
-                .map(|m| TermMarkupWire {
-                    months: m.months,
-                    rate: m.rate,
-                })
-                .collect(),
+            markups: rules.markups.iter().map(TermMarkupWire::from).collect(),
             rounding: rules.rounding,
         }
     }

@@ -456,14 +456,7 @@ async fn rules(
                                 family: f.family.clone(),
                                 association: f.association,
                                 bank: f.bank.clone(),
-                                markups: f
-                                    .markups
-                                    .iter()
-                                    .map(|m| TermMarkupWire {
-                                        months: m.months,
-                                        rate: m.rate,
-                                    })
-                                    .collect(),
+                                markups: f.markups.iter().map(TermMarkupWire::from).collect(),
                             })
                             .collect(),
                     });
@@ -545,6 +538,19 @@ struct CardWire {
     association: Option<CardAssociation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     range: Option<BinRangeWire>,
+}
+
+impl CardWire {
+    /// The range's scheme, or the one the prefix alone tells when no table knows the BIN.
+    fn new(bin: String, range: Option<&BinRange>) -> Self {
+        Self {
+            association: range
+                .map(|r| r.association)
+                .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
+            range: range.map(BinRangeWire::from),
+            bin,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -691,14 +697,7 @@ async fn offers(
     let response = OffersResponse {
         amount: amount.to_string(),
         currency,
-        card: card.map(|(bin, range)| CardWire {
-            association: range
-                .as_ref()
-                .map(|r| r.association)
-                .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
-            range: range.as_ref().map(BinRangeWire::from),
-            bin,
-        }),
+        card: card.map(|(bin, range)| CardWire::new(bin, range.as_ref())),
         providers: providers
             .into_iter()
             .map(|(id, cards)| ProviderOffers {
@@ -733,12 +732,5 @@ async fn bin(
 ) -> Result<Json<CardWire>, AppError> {
     let bin = bin_parameter(&bin)?;
     let (range, _source) = state.card_of(&bin).await;
-    Ok(Json(CardWire {
-        association: range
-            .as_ref()
-            .map(|r| r.association)
-            .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
-        range: range.as_ref().map(BinRangeWire::from),
-        bin,
-    }))
+    Ok(Json(CardWire::new(bin, range.as_ref())))
 }

@@ -81,17 +81,20 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Box<Respon
     Ok(form)
 }
 
+/// A form field's value; empty when absent.
+fn value_of(form: &[(String, String)], key: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 async fn init(Path(merchant): Path<String>, body: Bytes) -> Response {
     let form = match verify("init", &body) {
         Ok(form) => form,
         Err(response) => return *response,
     };
-    let field = |key: &str| {
-        form.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |key: &str| value_of(&form, key);
     let payment_id = NEXT_PAYMENT.fetch_add(1, Ordering::Relaxed).to_string();
     PAYMENTS
         .lock()
@@ -121,12 +124,7 @@ async fn status(body: Bytes) -> Response {
         Ok(form) => form,
         Err(response) => return *response,
     };
-    let field = |key: &str| {
-        form.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |key: &str| value_of(&form, key);
     let wanted = field("pg_payment_id");
     let known = PAYMENTS
         .lock()
