@@ -48,7 +48,7 @@ pub struct AppState {
     bins: BinTable,
     offers: SwrCache<(ProviderId, String), Vec<CardOffer>>,
     rules: SwrCache<(ProviderId, &'static str), RulesAnswer>,
-    remote_bins: SwrCache<String, Option<BinRange>>,
+    remote_bins: SwrCache<(ProviderId, String), Option<BinRange>>,
     timeout: Duration,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     cors_origins: Vec<String>,
@@ -351,12 +351,12 @@ impl AppState {
         if let Ok(Some(range)) = self.bins.lookup(bin) {
             return (Some(range.clone()), "table");
         }
-        for provider in &self.providers {
+        for provider in self.providers.iter().filter(|p| p.looks_up_bins()) {
             let (provider, timeout) = (provider.clone(), self.timeout);
             let owned = bin.to_owned();
             let found = self
                 .remote_bins
-                .get_or_fetch(bin.to_owned(), move || async move {
+                .get_or_fetch((provider.id(), bin.to_owned()), move || async move {
                     Self::bounded(timeout, provider.bin(&owned)).await
                 })
                 .await;

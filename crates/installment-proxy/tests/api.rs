@@ -279,6 +279,35 @@ async fn two_hundred_identical_cold_requests_make_one_upstream_call() {
 }
 
 #[tokio::test]
+async fn bins_missing_from_the_table_are_asked_of_craftgate() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = Config::sandbox();
+    let timeout = config.provider_timeout;
+    let kartapay: Arc<dyn Provider> = Arc::new(KartaPay::new(
+        sandbox.providers.kartapay.clone().unwrap(),
+        Vec::new(),
+        timeout,
+    ));
+    let craftgate: Arc<dyn Provider> = Arc::new(Craftgate::new(
+        sandbox.providers.craftgate.clone().unwrap(),
+        timeout,
+    ));
+    // An empty local table: only Craftgate can tell.
+    let state = AppState::with_providers(&config, vec![kartapay, craftgate], Default::default());
+    let router = app(Arc::new(state));
+    let (status, body) = get_json(&router, "/api/v1/bins/55280012").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["range"]["family"], "Axess");
+    assert_eq!(body["range"]["bank"], "Akbank");
+    let (_, unknown) = get_json(&router, "/api/v1/bins/22001234").await;
+    assert_eq!(unknown["range"], Value::Null);
+    assert_eq!(
+        unknown["association"], "MIR",
+        "the prefix still tells the scheme"
+    );
+}
+
+#[tokio::test]
 async fn the_rate_limit_answers_429_with_a_code() {
     let mut config = Config::sandbox();
     config.rate_per_second = 1;

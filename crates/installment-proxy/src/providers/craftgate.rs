@@ -351,6 +351,10 @@ impl Provider for Craftgate {
         Ok(offers)
     }
 
+    fn looks_up_bins(&self) -> bool {
+        true
+    }
+
     async fn bin(&self, bin: &str) -> Result<Option<BinRange>, ProviderError> {
         let answer: BinAnswer = match self.get(&format!("/installment/v1/bins/{bin}"), &[]).await {
             Ok(answer) => answer,

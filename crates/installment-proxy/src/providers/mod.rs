@@ -267,6 +267,11 @@ pub trait Provider: Send + Sync {
         Ok(None)
     }
 
+    /// Whether [`Provider::bin`] asks the provider (only then is it worth a call).
+    fn looks_up_bins(&self) -> bool {
+        false
+    }
+
     /// Whether offers depend on a live call (and so are worth caching).
     fn offers_are_remote(&self) -> bool {
         true
