@@ -44,6 +44,13 @@ pub fn parse(csv_text: &str) -> Result<BinTable, String> {
 }
 
 /// Loads the table named in the configuration, or the sample table.
+///
+/// ```
+/// let sample = installment_proxy::bins::load(None)?;
+/// assert!(sample.lookup("91121050")?.is_some_and(|range| range.family == "Karta Pokupok"));
+/// assert!(installment_proxy::bins::load(Some("/nonexistent.csv".as_ref())).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load(path: Option<&Path>) -> Result<BinTable, String> {
     match path {
         Some(path) => {

@@ -28,7 +28,8 @@ where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    /// Answers are fresh for `fresh_for`, then served stale for `stale_for` while refreshed.
+    /// Answers are fresh for `fresh_for`, then served stale for `stale_for` while refreshed;
+    /// at most `capacity` answers are kept (example: [`SwrCache::get_or_fetch`]).
     pub fn new(fresh_for: Duration, stale_for: Duration, capacity: u64) -> Self {
         Self {
             entries: moka::future::Cache::builder()
@@ -41,6 +42,17 @@ where
     }
 
     /// The cached answer for `key`, or `fetch`'s. Errors are returned, never cached.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{ProviderError, SwrCache};
+    /// use std::time::Duration;
+    /// let cache = SwrCache::new(Duration::from_secs(60), Duration::from_secs(600), 1_000);
+    /// assert_eq!(cache.get_or_fetch("k", || async { Ok(1) }).await, Ok(1));
+    /// // Fresh: the second fetch is never called.
+    /// assert_eq!(cache.get_or_fetch("k", || async { Err(ProviderError::Timeout) }).await, Ok(1));
+    /// # });
+    /// ```
     pub async fn get_or_fetch<F, Fut>(&self, key: K, fetch: F) -> Result<V, ProviderError>
     where
         F: FnOnce() -> Fut + Send + 'static,

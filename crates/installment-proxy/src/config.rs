@@ -16,11 +16,18 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps a credential.
+    ///
+    /// ```
+    /// use installment_proxy::Secret;
+    /// let token = Secret::new("s3cr3t");
+    /// assert_eq!((token.expose(), format!("{token:?}").as_str()), ("s3cr3t", "Secret(***)"));
+    /// ```
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
-    /// The credential itself, for signing or a header; never for a log line.
+    /// The credential itself, for signing or a header; never for a log line (example:
+    /// [`Secret::new`]).
     pub fn expose(&self) -> &str {
         &self.0
     }

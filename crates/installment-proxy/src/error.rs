@@ -21,6 +21,12 @@ pub struct AppError {
 
 impl AppError {
     /// A 400 with `code`.
+    ///
+    /// ```
+    /// use installment_proxy::AppError;
+    /// let error = AppError::bad_request("invalid_bin", "bin: 6 to 8 digits");
+    /// assert_eq!(error.status.as_u16(), 400);
+    /// ```
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
@@ -30,6 +36,11 @@ impl AppError {
     }
 
     /// A 404 with `code`.
+    ///
+    /// ```
+    /// use installment_proxy::AppError;
+    /// assert_eq!(AppError::not_found("not_found", "no such route").status.as_u16(), 404);
+    /// ```
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
@@ -39,6 +50,14 @@ impl AppError {
     }
 
     /// The core's error about the query parameter `field`.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Money};
+    /// use installment_proxy::AppError;
+    /// let byn = Currency::from_code("BYN").unwrap();
+    /// let error = AppError::field("amount", &Money::parse("abc", byn).unwrap_err());
+    /// assert_eq!((error.code, error.message.starts_with("amount: ")), ("invalid_amount", true));
+    /// ```
     pub fn field(field: &str, error: &installment_core::Error) -> Self {
         Self::bad_request(error.code(), format!("{field}: {error}"))
     }

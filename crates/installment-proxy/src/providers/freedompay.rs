@@ -159,7 +159,19 @@ impl FreedomPay {
         }
     }
 
-    /// `POST /v1/merchant/{id}/installment/init`.
+    /// `POST /v1/merchant/{id}/installment/init`, then `get_status3.php` on the payment.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_core::{Currency, Money};
+    /// use installment_proxy::{providers::FreedomPay, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// let adapter = FreedomPay::new(sandbox.providers.freedompay.unwrap(), Vec::new(), std::time::Duration::from_secs(2));
+    /// let amount = Money::parse("25000", Currency::from_code("KZT")?)?;
+    /// let payment = adapter.init("order-7", amount, "Order 7").await?;
+    /// assert_eq!(adapter.status(&payment.payment_id).await?.payment_status, "pending");
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
     pub async fn init(
         &self,
         order_id: &str,
@@ -189,7 +201,7 @@ impl FreedomPay {
         })
     }
 
-    /// `POST /get_status3.php` by FreedomPay's payment id.
+    /// `POST /get_status3.php` by FreedomPay's payment id (example: [`FreedomPay::init`]).
     pub async fn status(&self, payment_id: &str) -> Result<StatusAnswer, ProviderError> {
         let url = format!("{}/get_status3.php", self.config.base_url);
         let fields = vec![

@@ -34,6 +34,17 @@ impl KartaPokupok {
     }
 
     /// `GET /terms`: the terms offered for an amount and category.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{providers::KartaPokupok, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// let config = sandbox.providers.karta_pokupok.unwrap();
+    /// let adapter = KartaPokupok::new(config, Vec::new(), std::time::Duration::from_secs(2));
+    /// assert_eq!(adapter.terms("299.90", None).await?, [3, 6, 12, 18, 24]);
+    /// assert!(adapter.terms("299.90", Some("food")).await?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
     pub async fn terms(
         &self,
         amount: &str,

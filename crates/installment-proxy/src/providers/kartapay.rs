@@ -97,6 +97,16 @@ impl KartaPay {
     }
 
     /// `GET /payments?sort=&desc=&limit=&offset=` (arrays as repeated keys).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{providers::KartaPay, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// let adapter = KartaPay::new(sandbox.providers.kartapay.unwrap(), Vec::new(), std::time::Duration::from_secs(2));
+    /// let page = adapter.list_payments(&[], &["createdAt"], 10, 0).await?;
+    /// assert_eq!(page.total, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
     pub async fn list_payments(
         &self,
         sort: &[&str],
@@ -113,6 +123,15 @@ impl KartaPay {
     }
 
     /// `GET /payments/{id}`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{providers::KartaPay, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// let adapter = KartaPay::new(sandbox.providers.kartapay.unwrap(), Vec::new(), std::time::Duration::from_secs(2));
+    /// assert_eq!(adapter.read_payment("kp-1002").await?.status, "canceled");
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
     pub async fn read_payment(&self, id: &str) -> Result<Payment, ProviderError> {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(ProviderError::Refused(format!("bad payment id {id:?}")));

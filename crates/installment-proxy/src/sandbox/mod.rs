@@ -91,6 +91,15 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Starts the five simulators on loopback ports chosen by the system.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{ProviderId, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// assert!(sandbox.providers.craftgate.unwrap().base_url.starts_with("http://127.0.0.1:"));
+    /// assert_eq!(sandbox.calls.get(ProviderId::Craftgate), 0);
+    /// # Ok::<(), std::io::Error>(()) }).unwrap();
+    /// ```
     pub async fn start() -> std::io::Result<Self> {
         use credentials::*;
         let calls = Arc::new(Calls::new());
