@@ -5,7 +5,7 @@
 use axum::{
     Router,
     body::Body,
-    http::{Request, StatusCode, header},
+    http::{HeaderMap, Request, StatusCode, header},
     routing::{get, post},
 };
 use http_body_util::BodyExt;
@@ -23,34 +23,37 @@ async fn sandbox_app() -> (Router, Arc<AppState>) {
     (app(state.clone()), state)
 }
 
-async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
+/// One GET with extra `headers`: the status, the response headers, and the body as JSON
+/// (`Null` when it is not JSON).
+async fn request(
+    router: &Router,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, HeaderMap, Value) {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
     let response = router
         .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .oneshot(request.body(Body::empty()).unwrap())
         .await
         .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (parts.status, parts.headers, json)
+}
+
+async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, _, body) = request(router, uri, &[]).await;
+    (status, body)
 }
 
 #[tokio::test]
 async fn bad_input_is_a_400_naming_the_field() {
     let (router, _) = sandbox_app().await;
-    let document = router
-        .clone()
-        .oneshot(
-            Request::get("/api/v1/openapi.json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let document = document.into_body().collect().await.unwrap().to_bytes();
-    let openapi: Value = serde_json::from_slice(&document).unwrap();
+    let (_, openapi) = get_json(&router, "/api/v1/openapi.json").await;
     for path in [
         "/healthz",
         "/api/v1/rules",
@@ -59,7 +62,7 @@ async fn bad_input_is_a_400_naming_the_field() {
     ] {
         assert!(openapi["paths"][path].is_object(), "{path} is documented");
     }
-    let documented = String::from_utf8_lossy(&document);
+    let documented = openapi.to_string();
     let cases = [
         (
             "/api/v1/offers?amount=abc&currency=BYN",
@@ -207,25 +210,15 @@ async fn offers_are_exact_narrowed_by_bin_and_list_the_from_plan() {
 #[tokio::test]
 async fn rules_are_cacheable_and_carry_the_bin_table() {
     let (router, _) = sandbox_app().await;
-    let response = router
-        .clone()
-        .oneshot(
-            Request::get("/api/v1/rules?currency=BYN")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let etag = response.headers()[header::ETAG].clone();
+    let (status, headers, body) = request(&router, "/api/v1/rules?currency=BYN", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers[header::ETAG].to_str().unwrap();
     assert!(
-        response.headers()[header::CACHE_CONTROL]
+        headers[header::CACHE_CONTROL]
             .to_str()
             .unwrap()
             .contains("max-age")
     );
-    let body: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
     let names: Vec<_> = body["providers"]
         .as_array()
         .unwrap()
@@ -238,16 +231,13 @@ async fn rules_are_cacheable_and_carry_the_bin_table() {
         body["bins"].as_array().unwrap().len(),
         bins::parse(bins::SAMPLE_TABLE).unwrap().ranges().len()
     );
-    let again = router
-        .oneshot(
-            Request::get("/api/v1/rules?currency=BYN")
-                .header(header::IF_NONE_MATCH, etag)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let again = request(
+        &router,
+        "/api/v1/rules?currency=BYN",
+        &[(header::IF_NONE_MATCH, etag)],
+    )
+    .await;
+    assert_eq!(again.0, StatusCode::NOT_MODIFIED);
 }
 
 #[tokio::test]
@@ -333,17 +323,9 @@ async fn cors_allows_configured_origins_only() {
         ("https://shop.example", true),
         ("https://evil.example", false),
     ] {
-        let response = router
-            .clone()
-            .oneshot(
-                Request::get("/api/v1/bins/400100")
-                    .header(header::ORIGIN, origin)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let header = response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+        let (_, headers, _) =
+            request(&router, "/api/v1/bins/400100", &[(header::ORIGIN, origin)]).await;
+        let header = headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN);
         assert_eq!(header.is_some(), allowed, "{origin}");
     }
 }
@@ -466,18 +448,9 @@ async fn garbage_and_forged_signatures_are_provider_errors() {
         providers,
         Default::default(),
     )));
-    let response = router
-        .oneshot(
-            Request::get("/api/v1/rules?currency=TRY")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-    let body: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let (status, headers, body) = request(&router, "/api/v1/rules?currency=TRY", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(body["unavailable"][0]["reason"], "malformed_response");
 }
 
@@ -489,22 +462,16 @@ async fn the_demo_and_widget_are_served_under_a_strict_policy() {
     config.widget_dir = Some(root.join("js"));
     let router = app(Arc::new(AppState::new(&config).await.unwrap()));
     for (uri, kind) in [("/", "text/html"), ("/widget/embed.js", "javascript")] {
-        let response = router
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let (status, headers, _) = request(&router, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
         assert!(
-            response.headers()[header::CONTENT_TYPE]
+            headers[header::CONTENT_TYPE]
                 .to_str()
                 .unwrap()
                 .contains(kind),
             "{uri}"
         );
-        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap();
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(
             policy.contains("script-src 'self' 'wasm-unsafe-eval'")
                 && !policy.contains("unsafe-inline")
