@@ -1,8 +1,6 @@
-// The script-tag embed: <script type="module" src=".../embed.js"></script>
-// Loads the widget and mounts a badge into every [data-installment-badge] element.
-// Any failure is one console warning; the page carries on.
-import init, { mountBadges } from "./installment_widget.js";
+// The script-tag embed: <script type="module" src="/widget/embed.js"></script>
+// Defines <installment-badge> and <installment-picker>, and mounts a badge or a picker on
+// every [data-installment-badge] and [data-installment-picker] element, now and later.
+import { embed } from "./widget.js";
 
-init()
-  .then(() => mountBadges())
-  .catch((error) => console.warn("installment widget: could not start:", error));
+embed();

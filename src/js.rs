@@ -1,8 +1,9 @@
 //! The npm package's exports. Each is a few lines that call the core; every error becomes a
 //! JS `Error` (with a stable `code`) in [`throw`], so no input can reach a wasm trap.
 
+use crate::view::{CardView, PickerView, Storefront, WidgetError, card_prefix};
 use installment_core::{
-    Currency, Error, Locale, Money, Plan, Quote, badge_text, detect_card, format_money,
+    CardAssociation, Currency, Error, Locale, Money, Plan, Quote, detect_card, format_money,
     parse_price_text,
 };
 use js_sys::{Array, Object, Reflect};
@@ -37,6 +38,69 @@ export interface CardInfo {
   cvcLength: number;
 }
 
+/** The badge sentence in three parts; `amount` is the formatted monthly payment. */
+export interface BadgeView {
+  before: string;
+  amount: string;
+  after: string;
+}
+
+/** A plan as shown: formatted amounts, and the decimal strings for forms and events. */
+export interface PlanView {
+  months: number;
+  term: string;
+  monthly: string;
+  total: string;
+  overpayment: string;
+  interest_free: boolean;
+  payments: string[];
+  monthly_amount: string;
+  total_amount: string;
+}
+
+export interface ProviderView {
+  provider: string;
+  name: string;
+  plans: PlanView[];
+}
+
+export interface CardView {
+  association: string | null;
+  family: string | null;
+  bank: string | null;
+}
+
+export interface OfferView {
+  provider: string;
+  provider_name: string;
+  family: string | null;
+  association: string | null;
+  bank: string | null;
+  card: string;
+  plans: PlanView[];
+}
+
+export interface Labels {
+  months: string;
+  per_month: string;
+  total: string;
+  overpayment: string;
+  no_overpayment: string;
+  plans: string;
+  schedule: string;
+  payment: string;
+  card_digits: string;
+  card_hint: string;
+  no_plans_for_card: string;
+  unavailable: string;
+  any_card: string;
+}
+
+export interface PickerView {
+  offers: OfferView[];
+  labels: Labels;
+}
+
 /** Errors thrown by this package carry a stable code: "invalid_amount", "unknown_currency", ... */
 export interface InstallmentError extends Error {
   code: string;
@@ -58,6 +122,15 @@ struct Thrown {
 
 impl From<Error> for Thrown {
     fn from(error: Error) -> Self {
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<WidgetError> for Thrown {
+    fn from(error: WidgetError) -> Self {
         Self {
             code: error.code(),
             message: error.to_string(),
@@ -190,16 +263,7 @@ pub fn quote(
     #[wasm_bindgen(unchecked_param_type = "number[]")] terms: JsValue,
 ) -> Result<JsValue, JsValue> {
     let price = money(&amount, currency)?;
-    if !Array::is_array(&terms) {
-        return Err(throw(
-            "terms must be an array of months such as [3, 6, 12]".to_owned(),
-        ));
-    }
-    let terms = Array::from(&terms)
-        .iter()
-        .map(|t| months(&t, "each term"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let quote = Quote::interest_free(price, &terms).map_err(throw)?;
+    let quote = Quote::interest_free(price, &month_list(&terms)?).map_err(throw)?;
     let plans: Array = quote.plans.iter().map(plan_object).collect();
     Ok(object(&[
         ("currency", price.currency().code().into()),
@@ -240,24 +304,6 @@ pub fn format_money_js(
     Ok(format_money(money(&amount, currency)?, locale))
 }
 
-/// The badge sentence for the smallest monthly payment over `terms`, or `null` when there is
-/// no plan: the same text a mounted badge shows.
-#[wasm_bindgen(js_name = badgeText)]
-pub fn badge_text_js(
-    #[wasm_bindgen(unchecked_param_type = "Amount")] amount: JsValue,
-    currency: &str,
-    #[wasm_bindgen(unchecked_param_type = "number[]")] terms: JsValue,
-    locale: &str,
-    provider: Option<String>,
-) -> Result<Option<String>, JsValue> {
-    let price = money(&amount, currency)?;
-    let locale = Locale::from_tag(locale).map_err(throw)?;
-    let quote = Quote::interest_free(price, &month_list(&terms)?).map_err(throw)?;
-    Ok(quote
-        .from()
-        .map(|plan| badge_text(plan.largest_payment(), locale, provider.as_deref()).to_string()))
-}
-
 /// Reads a price as a shop shows it (`"1 299,90 Br"`) into a decimal string (`"1299.90"`).
 #[wasm_bindgen(js_name = parsePrice)]
 pub fn parse_price_js(
@@ -276,9 +322,150 @@ pub fn parse_price_js(
         .to_string())
 }
 
-/// Mounts a badge into every `[data-installment-badge]` under `root` (default: the document)
-/// that has none yet; returns how many were mounted.
-#[wasm_bindgen(js_name = mountBadges)]
-pub fn mount_badges_js(root: Option<web_sys::Element>) -> u32 {
-    crate::embed::mount_badges(root.as_ref())
+/// A page's conditions from `GET /api/v1/rules`, read once and shared by every badge.
+#[wasm_bindgen]
+pub struct Rules(Storefront);
+
+#[wasm_bindgen]
+impl Rules {
+    /// Reads the parsed body of `GET /api/v1/rules`; a malformed one throws
+    /// `malformed_document`.
+    pub fn read(
+        #[wasm_bindgen(unchecked_param_type = "object")] document: JsValue,
+    ) -> Result<Rules, JsValue> {
+        Storefront::from_document(from_js(document)?)
+            .map(Rules)
+            .map_err(throw)
+    }
+
+    /// The currency every amount of these rules is in.
+    #[wasm_bindgen(getter)]
+    pub fn currency(&self) -> String {
+        self.0.currency().code().to_owned()
+    }
+
+    /// The badge for `amount`, or `null` when no plan is eligible.
+    #[wasm_bindgen(unchecked_return_type = "BadgeView | null")]
+    pub fn badge(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Amount")] amount: JsValue,
+        locale: &str,
+        category: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (price, locale) = (
+            self.price(&amount)?,
+            Locale::from_tag(locale).map_err(throw)?,
+        );
+        to_js(
+            &self
+                .0
+                .badge(price, category.as_deref(), locale)
+                .map_err(throw)?,
+        )
+    }
+
+    /// Every provider's plans for `amount`: the badge's details view.
+    #[wasm_bindgen(unchecked_return_type = "ProviderView[]")]
+    pub fn details(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Amount")] amount: JsValue,
+        locale: &str,
+        category: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (price, locale) = (
+            self.price(&amount)?,
+            Locale::from_tag(locale).map_err(throw)?,
+        );
+        to_js(
+            &self
+                .0
+                .details(price, category.as_deref(), locale)
+                .map_err(throw)?,
+        )
+    }
+
+    /// The card as far as the digits tell: the scheme from the first digit, the family and
+    /// bank once the BIN table knows the first 6 to 8. Never reads past the 8th digit.
+    #[wasm_bindgen(unchecked_return_type = "CardView")]
+    pub fn card(&self, digits: &str) -> Result<JsValue, JsValue> {
+        let digits = card_prefix(digits);
+        let known = if digits.len() >= 6 {
+            self.0.bin(&digits).map_err(throw)?
+        } else {
+            None
+        };
+        to_js(&known.map_or_else(|| CardView::from_digits(&digits), CardView::from_range))
+    }
+}
+
+impl Rules {
+    fn price(&self, amount: &JsValue) -> Result<Money, JsValue> {
+        Money::parse(&amount_text(amount)?, self.0.currency()).map_err(throw)
+    }
+}
+
+/// The picker's offers from `GET /api/v1/offers`, formatted for one locale.
+#[wasm_bindgen]
+pub struct Offers(PickerView);
+
+#[wasm_bindgen]
+impl Offers {
+    /// Reads the parsed body of `GET /api/v1/offers` and formats it for `locale`.
+    pub fn read(
+        #[wasm_bindgen(unchecked_param_type = "object")] document: JsValue,
+        locale: &str,
+    ) -> Result<Offers, JsValue> {
+        let locale = Locale::from_tag(locale).map_err(throw)?;
+        let document = from_js(document)?;
+        PickerView::from_document(&document, locale)
+            .map(Offers)
+            .map_err(throw)
+    }
+
+    /// Every offer with its plans, and the picker's labels.
+    #[wasm_bindgen(unchecked_return_type = "PickerView")]
+    pub fn view(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0)
+    }
+
+    /// Indexes of the offers open to a card of `family` and `association` (as a BIN table
+    /// or `/api/v1/bins` names them; absent when unknown).
+    #[wasm_bindgen(js_name = openTo, unchecked_return_type = "number[]")]
+    pub fn open_to(
+        &self,
+        family: Option<String>,
+        association: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let association = association
+            .as_deref()
+            .map(CardAssociation::parse)
+            .transpose()
+            .map_err(throw)?;
+        let open = self.0.open_to_card(family.as_deref(), association);
+        Ok(open
+            .into_iter()
+            .map(|i| JsValue::from(i as u32))
+            .collect::<Array>()
+            .into())
+    }
+}
+
+/// The widget's labels in `locale`'s language.
+#[wasm_bindgen(unchecked_return_type = "Labels")]
+pub fn labels(locale: &str) -> Result<JsValue, JsValue> {
+    to_js(crate::labels::labels(
+        Locale::from_tag(locale).map_err(throw)?,
+    ))
+}
+
+/// A document the page parsed with `JSON.parse`, read straight from the JS object.
+fn from_js<T: serde::de::DeserializeOwned>(document: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(document)
+        .map_err(|e| throw(WidgetError::MalformedDocument(e.to_string())))
+}
+
+/// A view as a plain JS object (`null` for `None`, objects for structs).
+fn to_js<T: serde::Serialize>(view: &T) -> Result<JsValue, JsValue> {
+    view.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| throw(e.to_string()))
 }

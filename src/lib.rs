@@ -1,18 +1,28 @@
 //! # installment-widget
 //!
-//! The storefront side of the installment calculator: Leptos components, the script-tag
-//! embed and the JS exports of the npm package. Every number comes from
+//! The storefront side of the installment calculator. Every number comes from
 //! [`installment_core`], so the badge, the picker and the merchant's server agree.
 //!
-//! - [`InstallmentBadge`]: the Leptos component, for Rust shops.
-//! - [`embed`]: mounts a badge into every `data-installment-badge` element.
-//! - `js` (wasm32 only): the thin export layer of the npm package.
+//! - [`view`]: what the badge, its details and the picker show, from the proxy's
+//!   `/api/v1/rules` and `/api/v1/offers` documents, every string formatted.
+//! - [`InstallmentBadge`] and [`InstallmentPicker`] (feature `leptos`, on by default): the
+//!   Leptos components, for Rust shops.
+//! - `js` (wasm32 only): the thin export layer under the npm package, the script tag and the
+//!   custom elements (`js/`), which render the same views.
 
+#[cfg(feature = "leptos")]
 mod badge;
-pub mod embed;
+#[cfg(feature = "leptos")]
+pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 mod js;
+pub mod labels;
+#[cfg(feature = "leptos")]
+mod picker;
+pub mod view;
 
+#[cfg(feature = "leptos")]
 pub use badge::InstallmentBadge;
-pub use embed::{BadgeAttributes, BadgeConfig};
 pub use installment_core as core;
+#[cfg(feature = "leptos")]
+pub use picker::{InstallmentPicker, Selection};

@@ -71,6 +71,24 @@ pub struct BinRange {
 }
 
 impl BinRange {
+    /// Whether an offer for `family` and `association` (each `None` for any) is open to a
+    /// card of this range. Families compare without case: providers spell them differently.
+    ///
+    /// ```
+    /// use installment_core::{BinRange, CardAssociation, CardType};
+    /// let bonus = BinRange { first: 54066700, last: 54066799, bank: "Garanti BBVA".into(),
+    ///     bank_code: Some(62), family: "Bonus".into(), association: CardAssociation::MasterCard,
+    ///     card_type: CardType::Credit, commercial: false, country: "TR".into() };
+    /// assert!(bonus.accepts(Some("BONUS"), None));
+    /// assert!(bonus.accepts(None, None));
+    /// assert!(!bonus.accepts(Some("World"), None));
+    /// assert!(!bonus.accepts(None, Some(CardAssociation::Visa)));
+    /// ```
+    pub fn accepts(&self, family: Option<&str>, association: Option<CardAssociation>) -> bool {
+        family.is_none_or(|family| family.eq_ignore_ascii_case(&self.family))
+            && association.is_none_or(|a| a == self.association)
+    }
+
     /// Widens a 6- to 8-digit prefix to its range of 8-digit prefixes: `"540667"` covers
     /// `54066700..=54066799`.
     ///

@@ -144,6 +144,134 @@ pub struct ProviderRulesWire {
     pub markups: Vec<TermMarkupWire>,
     /// How marked-up totals are rounded.
     pub rounding: Rounding,
+    /// Markups by card family, where they differ by card (Craftgate); the `markups` above
+    /// are then the cheapest card's.
+    #[serde(default)]
+    pub card_families: Vec<CardFamilyWire>,
+}
+
+/// One card family's markups on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFamilyWire {
+    /// Card family (Bonus, World ...).
+    pub family: String,
+    /// Scheme, where the provider names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<CardAssociation>,
+    /// Issuing bank, where the provider names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<String>,
+    /// Markups by term for this family.
+    pub markups: Vec<TermMarkupWire>,
+}
+
+/// A provider that did not answer usably, and why (details stay in the server's log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnavailableWire {
+    /// Stable provider identifier.
+    pub provider: String,
+    /// `timeout`, `upstream_error`, `malformed_answer`, `bad_signature` ...
+    pub reason: String,
+    /// For a developer reading the network panel.
+    pub message: String,
+}
+
+/// The body of `GET /api/v1/rules`: everything a page needs to compute every badge itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesDocument {
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// Each provider's conditions.
+    pub providers: Vec<ProviderRulesWire>,
+    /// Providers that price per product or basket only: ask `/api/v1/offers`.
+    #[serde(default)]
+    pub offers_only: Vec<String>,
+    /// The BIN table, so a page narrows by card without asking.
+    #[serde(default)]
+    pub bins: Vec<BinRangeWire>,
+    /// Providers that did not answer.
+    #[serde(default)]
+    pub unavailable: Vec<UnavailableWire>,
+}
+
+/// The plans of one card (or of every card, when the fields are absent) on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardOfferWire {
+    /// Scheme, when the offer is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<CardAssociation>,
+    /// Card family, when the offer is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Issuing bank, when the offer is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<String>,
+    /// Credit, debit or prepaid, when the offer is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_type: Option<CardType>,
+    /// The plans, shortest first.
+    pub plans: Vec<PlanWire>,
+}
+
+/// One provider's offers on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderOffersWire {
+    /// Stable identifier.
+    pub provider: String,
+    /// Name shown to shoppers.
+    pub display_name: String,
+    /// Offers by card.
+    pub cards: Vec<CardOfferWire>,
+}
+
+/// The plan a badge advertises: the smallest monthly payment of all offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FromPlanWire {
+    /// Stable provider identifier.
+    pub provider: String,
+    /// Name shown to shoppers.
+    pub display_name: String,
+    /// Card family, when the plan is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Number of payments.
+    pub months: u32,
+    /// The largest payment.
+    pub monthly: String,
+    /// Sum of the payments.
+    pub total: String,
+}
+
+/// The shopper's card as the proxy understood the BIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardWire {
+    /// The digits asked about (6 to 8).
+    pub bin: String,
+    /// Scheme, from the table or from the prefix alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<CardAssociation>,
+    /// The BIN table's range, when one knows the BIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<BinRangeWire>,
+}
+
+/// The body of `GET /api/v1/offers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffersDocument {
+    /// The price asked about.
+    pub amount: String,
+    /// Its currency.
+    pub currency: Currency,
+    /// The card, when a BIN was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardWire>,
+    /// Offers by provider.
+    pub providers: Vec<ProviderOffersWire>,
+    /// The cheapest monthly payment, or `null` when nothing is eligible.
+    pub from: Option<FromPlanWire>,
+    /// Providers that did not answer.
+    #[serde(default)]
+    pub unavailable: Vec<UnavailableWire>,
 }
 
 impl From<&ProviderRules> for ProviderRulesWire {
@@ -173,6 +301,7 @@ impl From<&ProviderRules> for ProviderRulesWire {
                 .collect(),
             markups: rules.markups.iter().map(TermMarkupWire::from).collect(),
             rounding: rules.rounding,
+            card_families: Vec::new(),
         }
     }
 }

@@ -19,10 +19,13 @@ use axum::{
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use installment_core::{
-    BinRange, BinTable, CardAssociation, CardType, Currency, Money, Plan, detect_card,
-    wire::{BinRangeWire, PlanWire, ProviderRulesWire, TermMarkupWire},
+    BinRange, BinTable, Currency, Money, Plan, detect_card,
+    wire::{
+        BinRangeWire, CardFamilyWire, CardOfferWire, CardWire, FromPlanWire, OffersDocument,
+        PlanWire, ProviderOffersWire, ProviderRulesWire, RulesDocument, TermMarkupWire,
+        UnavailableWire,
+    },
 };
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::{
     collections::BTreeMap,
@@ -371,51 +374,17 @@ impl AppState {
 }
 
 /// A provider that did not answer, and why (details stay in the log).
-#[derive(Serialize)]
-struct Unavailable {
-    provider: &'static str,
-    reason: &'static str,
-    message: String,
-}
-
-fn unavailable(id: ProviderId, error: &ProviderError) -> Unavailable {
+fn unavailable(id: ProviderId, error: &ProviderError) -> UnavailableWire {
     tracing::warn!(provider = %id, %error, "provider unavailable");
-    Unavailable {
-        provider: id.as_str(),
-        reason: error.reason(),
+    UnavailableWire {
+        provider: id.as_str().to_owned(),
+        reason: error.reason().to_owned(),
         message: format!(
             "{} did not answer usably ({})",
             id.display_name(),
             error.reason()
         ),
     }
-}
-
-#[derive(Serialize)]
-struct CardFamilyWire {
-    family: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    association: Option<CardAssociation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bank: Option<String>,
-    markups: Vec<TermMarkupWire>,
-}
-
-#[derive(Serialize)]
-struct ProviderRulesEntry {
-    #[serde(flatten)]
-    rules: ProviderRulesWire,
-    card_families: Vec<CardFamilyWire>,
-}
-
-#[derive(Serialize)]
-struct RulesResponse {
-    currency: Currency,
-    providers: Vec<ProviderRulesEntry>,
-    /// Providers that price per product or basket only: ask `/offers`.
-    offers_only: Vec<&'static str>,
-    bins: Vec<BinRangeWire>,
-    unavailable: Vec<Unavailable>,
 }
 
 async fn rules(
@@ -433,7 +402,7 @@ async fn rules(
             .map(|p| state.provider_rules(p.clone(), currency)),
     )
     .await;
-    let mut response = RulesResponse {
+    let mut response = RulesDocument {
         currency,
         providers: Vec::new(),
         offers_only: Vec::new(),
@@ -443,12 +412,11 @@ async fn rules(
     for (provider, answer) in selected.iter().zip(answers) {
         match answer {
             Ok(answer) if answer.rules.is_empty() && provider.id() == ProviderId::Akinon => {
-                response.offers_only.push(provider.id().as_str());
+                response.offers_only.push(provider.id().as_str().to_owned());
             }
             Ok(answer) => {
                 for rules in &answer.rules {
-                    response.providers.push(ProviderRulesEntry {
-                        rules: ProviderRulesWire::from(rules),
+                    response.providers.push(ProviderRulesWire {
                         card_families: answer
                             .families
                             .iter()
@@ -459,6 +427,7 @@ async fn rules(
                                 markups: f.markups.iter().map(TermMarkupWire::from).collect(),
                             })
                             .collect(),
+                        ..ProviderRulesWire::from(rules)
                     });
                 }
             }
@@ -500,77 +469,20 @@ async fn rules(
     Ok(answer)
 }
 
-#[derive(Serialize)]
-struct CardOfferWire {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    association: Option<CardAssociation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    family: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bank: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    card_type: Option<CardType>,
-    plans: Vec<PlanWire>,
-}
-
-#[derive(Serialize)]
-struct ProviderOffers {
-    provider: &'static str,
-    display_name: &'static str,
-    cards: Vec<CardOfferWire>,
-}
-
-#[derive(Serialize)]
-struct FromPlan {
-    provider: &'static str,
-    display_name: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    family: Option<String>,
-    months: u32,
-    monthly: String,
-    total: String,
-}
-
-#[derive(Serialize)]
-struct CardWire {
-    bin: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    association: Option<CardAssociation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    range: Option<BinRangeWire>,
-}
-
-impl CardWire {
-    /// The range's scheme, or the one the prefix alone tells when no table knows the BIN.
-    fn new(bin: String, range: Option<&BinRange>) -> Self {
-        Self {
-            association: range
-                .map(|r| r.association)
-                .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
-            range: range.map(BinRangeWire::from),
-            bin,
-        }
+/// The range's scheme, or the one the prefix alone tells when no table knows the BIN.
+fn card_wire(bin: String, range: Option<&BinRange>) -> CardWire {
+    CardWire {
+        association: range
+            .map(|r| r.association)
+            .or_else(|| detect_card(&bin).ok().flatten().map(|c| c.association)),
+        range: range.map(BinRangeWire::from),
+        bin,
     }
-}
-
-#[derive(Serialize)]
-struct OffersResponse {
-    amount: String,
-    currency: Currency,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    card: Option<CardWire>,
-    providers: Vec<ProviderOffers>,
-    from: Option<FromPlan>,
-    unavailable: Vec<Unavailable>,
 }
 
 /// Whether an offer fits the shopper's card: card-agnostic offers always do.
 fn fits(offer: &CardOffer, card: &BinRange) -> bool {
-    offer
-        .family
-        .as_deref()
-        .is_none_or(|family| family.eq_ignore_ascii_case(&card.family))
-        && offer.association.is_none_or(|a| a == card.association)
+    card.accepts(offer.family.as_deref(), offer.association)
 }
 
 fn shopper_session(headers: &HeaderMap) -> Option<ShopperSession> {
@@ -686,23 +598,23 @@ async fn offers(
                 plan.months(),
             )
         })
-        .map(|(id, card, plan)| FromPlan {
-            provider: id.as_str(),
-            display_name: id.display_name(),
+        .map(|(id, card, plan)| FromPlanWire {
+            provider: id.as_str().to_owned(),
+            display_name: id.display_name().to_owned(),
             family: card.family.clone(),
             months: plan.months(),
             monthly: plan.largest_payment().to_string(),
             total: plan.total().to_string(),
         });
-    let response = OffersResponse {
+    let response = OffersDocument {
         amount: amount.to_string(),
         currency,
-        card: card.map(|(bin, range)| CardWire::new(bin, range.as_ref())),
+        card: card.map(|(bin, range)| card_wire(bin, range.as_ref())),
         providers: providers
             .into_iter()
-            .map(|(id, cards)| ProviderOffers {
-                provider: id.as_str(),
-                display_name: id.display_name(),
+            .map(|(id, cards)| ProviderOffersWire {
+                provider: id.as_str().to_owned(),
+                display_name: id.display_name().to_owned(),
                 cards: cards
                     .iter()
                     .map(|c| CardOfferWire {
@@ -732,5 +644,5 @@ async fn bin(
 ) -> Result<Json<CardWire>, AppError> {
     let bin = bin_parameter(&bin)?;
     let (range, _source) = state.card_of(&bin).await;
-    Ok(Json(CardWire::new(bin, range.as_ref())))
+    Ok(Json(card_wire(bin, range.as_ref())))
 }

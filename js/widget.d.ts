@@ -1,0 +1,56 @@
+// Types of the storefront embed (widget.js). The calculator's own types are generated from
+// the Rust exports into installment_widget.d.ts and re-exported here.
+export * from "./installment_widget.js";
+export type { Amount, BadgeView, PlanView, ProviderView, CardView, OfferView, PickerView, Labels, Quote, PlanQuote, CardInfo, InstallmentError } from "./installment_widget.js";
+
+/** What `installment-select` carries: the plan the shopper chose. Amounts are decimal strings. */
+export interface InstallmentSelection {
+  provider: string;
+  /** The card family the plan is for, or null for any card. */
+  family: string | null;
+  months: number;
+  /** The largest payment: what "per month" means. */
+  monthly: string;
+  total: string;
+  currency: string;
+}
+
+/** A mounted badge or picker. */
+export interface Controller {
+  /** Re-reads every setting (and a watched price) and redraws. */
+  refresh(): Promise<void>;
+}
+
+/** Loads the wasm (once); every other function waits for it by itself. */
+export function init(): Promise<unknown>;
+
+/** Defines `<installment-badge>` and `<installment-picker>` (once) and watches the page. */
+export function defineElements(): void;
+
+/** The script-tag embed: the elements, and every data-attribute element now and later. */
+export function embed(): void;
+
+/** Mounts every `[data-installment-badge]` and `[data-installment-picker]` under `root`. */
+export function mountAll(root?: ParentNode): void;
+
+/** Mounts a badge or a picker on any element; `read(name)` gives its setting `name`
+ * (`amount`, `currency`, `locale`, `category`, `endpoint`, `price-selector`, `name`). */
+export function mount(host: HTMLElement, kind: "badge" | "picker", read: (name: string) => string | null): Controller;
+
+/** Sets a badge's or picker's amount, or with no amount re-reads its settings. */
+export function update(host: HTMLElement, amount?: string | number): void;
+
+export interface InstallmentElement extends HTMLElement {
+  /** Sets a new amount (a decimal string or a number), or with none re-reads everything. */
+  update(amount?: string | number): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "installment-badge": InstallmentElement;
+    "installment-picker": InstallmentElement;
+  }
+  interface HTMLElementEventMap {
+    "installment-select": CustomEvent<InstallmentSelection>;
+  }
+}

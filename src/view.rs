@@ -1,0 +1,445 @@
+//! What the badge, its details and the picker show, computed from the proxy's two documents
+//! (`/api/v1/rules` and `/api/v1/offers`). Pure Rust with every string already formatted, so
+//! the JS embed and the Leptos components render the same words and numbers.
+
+use crate::labels::{Labels, labels};
+use installment_core::{
+    BinRange, BinTable, CardAssociation, Currency, Error, Locale, Money, Plan, ProviderRules,
+    badge_text, cheapest_monthly, detect_card, format_money, offers,
+    wire::{OffersDocument, PlanWire, RulesDocument},
+};
+use serde::Serialize;
+
+/// Everything that can go wrong turning the proxy's documents into views.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WidgetError {
+    /// An amount, currency, locale, rule or BIN the core refused.
+    Core(Error),
+    /// A document that is not the JSON the proxy's API describes.
+    MalformedDocument(String),
+}
+
+impl WidgetError {
+    /// A stable code for scripts: the core's, or `malformed_document`.
+    ///
+    /// ```
+    /// use installment_widget::view::Storefront;
+    /// use installment_widget::view::WidgetError;
+    /// let error = WidgetError::MalformedDocument("expected value at line 1 column 1".into());
+    /// assert_eq!(error.code(), "malformed_document");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Core(error) => error.code(),
+            Self::MalformedDocument(_) => "malformed_document",
+        }
+    }
+}
+
+impl core::fmt::Display for WidgetError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Core(error) => error.fmt(f),
+            Self::MalformedDocument(detail) => {
+                write!(f, "malformed answer from the proxy: {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WidgetError {}
+
+impl From<Error> for WidgetError {
+    fn from(error: Error) -> Self {
+        Self::Core(error)
+    }
+}
+
+/// The badge sentence in three parts, so the amount can be emphasized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadgeView {
+    /// Text before the amount.
+    pub before: String,
+    /// The monthly payment, formatted.
+    pub amount: String,
+    /// Text after the amount, naming the provider.
+    pub after: String,
+}
+
+/// One plan as shown: every amount formatted for the locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    /// Number of payments.
+    pub months: u32,
+    /// "12 mo."
+    pub term: String,
+    /// The largest payment with its "/mo." suffix.
+    pub monthly: String,
+    /// The sum of the payments.
+    pub total: String,
+    /// `total − price`, or the "no overpayment" label.
+    pub overpayment: String,
+    /// Whether the plan costs nothing over the price.
+    pub interest_free: bool,
+    /// Every payment in order, formatted: the schedule.
+    pub payments: Vec<String>,
+    /// The largest payment as a decimal string, for events and forms.
+    pub monthly_amount: String,
+    /// The total as a decimal string, for events and forms.
+    pub total_amount: String,
+}
+
+impl PlanView {
+    fn new(
+        months: u32,
+        payments: &[Money],
+        total: Money,
+        overpayment: Money,
+        locale: Locale,
+    ) -> Self {
+        let words = labels(locale);
+        let monthly = payments.iter().copied().max_by_key(|p| p.minor());
+        let monthly = monthly.unwrap_or(total);
+        Self {
+            months,
+            term: format!("{months}\u{a0}{}", words.months),
+            monthly: format!("{}{}", format_money(monthly, locale), words.per_month),
+            total: format_money(total, locale),
+            overpayment: if overpayment.minor() == 0 {
+                words.no_overpayment.to_owned()
+            } else {
+                format_money(overpayment, locale)
+            },
+            interest_free: overpayment.minor() == 0,
+            payments: payments.iter().map(|p| format_money(*p, locale)).collect(),
+            monthly_amount: monthly.to_string(),
+            total_amount: total.to_string(),
+        }
+    }
+
+    fn from_plan(plan: &Plan, locale: Locale) -> Self {
+        Self::new(
+            plan.months(),
+            plan.payments(),
+            plan.total(),
+            plan.overpayment(),
+            locale,
+        )
+    }
+
+    fn from_wire(plan: &PlanWire, currency: Currency, locale: Locale) -> Result<Self, Error> {
+        let amount = |text: &str| Money::parse(text, currency);
+        let payments = plan
+            .payments
+            .iter()
+            .map(|p| amount(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::new(
+            plan.months,
+            &payments,
+            amount(&plan.total)?,
+            amount(&plan.overpayment)?,
+            locale,
+        ))
+    }
+}
+
+/// One provider's plans, as the badge's details list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderView {
+    /// Stable provider identifier.
+    pub provider: String,
+    /// Name shown to shoppers.
+    pub name: String,
+    /// Its eligible plans, shortest first.
+    pub plans: Vec<PlanView>,
+}
+
+/// A page's conditions: every provider's rules and the BIN table, read once from
+/// `/api/v1/rules` and used by every badge of the page.
+#[derive(Debug, Clone)]
+pub struct Storefront {
+    currency: Currency,
+    providers: Vec<ProviderRules>,
+    bins: BinTable,
+}
+
+impl Storefront {
+    /// Reads the body of `GET /api/v1/rules`. A document that does not parse, or whose
+    /// rules contradict themselves, is an error: the badges then hide rather than guess.
+    ///
+    /// ```
+    /// use installment_widget::view::Storefront;
+    /// let rules = r#"{"currency":"BYN","providers":[{"provider":"kp","display_name":"Karta Pokupok",
+    ///   "currency":"BYN","min_amount":"50","max_amount":"5000",
+    ///   "bands":[{"min":"50","terms":[3,6]}],"rounding":"half_up"}]}"#;
+    /// assert_eq!(Storefront::from_document(serde_json::from_str(rules)?)?.currency().code(), "BYN");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_document(document: RulesDocument) -> Result<Self, WidgetError> {
+        let providers = document
+            .providers
+            .into_iter()
+            .map(ProviderRules::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(other) = providers.iter().find(|p| p.currency != document.currency) {
+            return Err(WidgetError::MalformedDocument(format!(
+                "{} rules are in {}, the document in {}",
+                other.provider,
+                other.currency.code(),
+                document.currency.code()
+            )));
+        }
+        let bins = document
+            .bins
+            .into_iter()
+            .map(BinRange::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            currency: document.currency,
+            providers,
+            bins: BinTable::new(bins)?,
+        })
+    }
+
+    /// The currency of every amount the rules speak of.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The badge for a price: the smallest monthly payment over every provider's eligible
+    /// plans, or `None` when nothing is eligible (the badge then shows nothing at all).
+    ///
+    /// ```
+    /// use installment_widget::view::Storefront;
+    /// use installment_core::{Locale, Money};
+    /// let store = Storefront::from_document(serde_json::from_str(r#"{"currency":"BYN","providers":[{"provider":"kp",
+    ///   "display_name":"Karta Pokupok","currency":"BYN","min_amount":"50","max_amount":"5000",
+    ///   "bands":[{"min":"50","terms":[3,6]}],"rounding":"half_up"}]}"#)?)?;
+    /// let locale = Locale::from_tag("ru-BY")?;
+    /// let badge = store.badge(Money::parse("299.90", store.currency())?, None, locale)?.unwrap();
+    /// assert_eq!(badge.amount, "49,99\u{a0}Br");
+    /// assert!(store.badge(Money::parse("20", store.currency())?, None, locale)?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn badge(
+        &self,
+        amount: Money,
+        category: Option<&str>,
+        locale: Locale,
+    ) -> Result<Option<BadgeView>, WidgetError> {
+        let found = offers(&self.providers, amount, category)?;
+        Ok(cheapest_monthly(&found).map(|(provider, plan)| {
+            let text = badge_text(plan.largest_payment(), locale, Some(&provider.display_name));
+            BadgeView {
+                before: text.before,
+                amount: text.amount,
+                after: text.after,
+            }
+        }))
+    }
+
+    /// Every provider's eligible plans for a price: the badge's details view.
+    ///
+    /// ```
+    /// use installment_widget::view::Storefront;
+    /// use installment_core::{Locale, Money};
+    /// let store = Storefront::from_document(serde_json::from_str(r#"{"currency":"BYN","providers":[{"provider":"kp",
+    ///   "display_name":"Karta Pokupok","currency":"BYN","min_amount":"50","max_amount":"5000",
+    ///   "bands":[{"min":"50","terms":[3,6]}],"rounding":"half_up"}]}"#)?)?;
+    /// let details = store.details(Money::parse("100", store.currency())?, None, Locale::from_tag("en")?)?;
+    /// assert_eq!(details[0].plans[0].payments, ["BYN\u{a0}33.34", "BYN\u{a0}33.33", "BYN\u{a0}33.33"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn details(
+        &self,
+        amount: Money,
+        category: Option<&str>,
+        locale: Locale,
+    ) -> Result<Vec<ProviderView>, WidgetError> {
+        Ok(offers(&self.providers, amount, category)?
+            .into_iter()
+            .map(|provider| ProviderView {
+                provider: provider.provider,
+                name: provider.display_name,
+                plans: provider
+                    .plans
+                    .iter()
+                    .map(|plan| PlanView::from_plan(plan, locale))
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// The BIN table's range for 6 to 8 digits, if the table knows it.
+    pub fn bin(&self, digits: &str) -> Result<Option<&BinRange>, WidgetError> {
+        Ok(self.bins.lookup(digits)?)
+    }
+}
+
+/// The digits of what was typed into a card field, and never more than the first 8: all a
+/// widget needs, and all it may send anywhere.
+///
+/// ```
+/// use installment_widget::view::card_prefix;
+/// assert_eq!(card_prefix("4111 1111 1111 1111"), "41111111");
+/// assert_eq!(card_prefix("5400-67"), "540067");
+/// ```
+pub fn card_prefix(typed: &str) -> String {
+    typed.chars().filter(char::is_ascii_digit).take(8).collect()
+}
+
+/// What the card field knows about the shopper's card so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CardView {
+    /// Scheme wire name (`VISA`, `BELKART` ...), from the first digit on.
+    pub association: Option<&'static str>,
+    /// Card family, once a BIN table knows the first 6 to 8 digits.
+    pub family: Option<String>,
+    /// Issuing bank, likewise.
+    pub bank: Option<String>,
+}
+
+impl CardView {
+    /// What the digits alone tell: the scheme, from the first digit on.
+    ///
+    /// ```
+    /// use installment_widget::view::CardView;
+    /// assert_eq!(CardView::from_digits("4").association, Some("VISA"));
+    /// assert_eq!(CardView::from_digits("9112").association, Some("BELKART"));
+    /// assert_eq!(CardView::from_digits("").association, None);
+    /// ```
+    pub fn from_digits(digits: &str) -> Self {
+        let association = detect_card(digits)
+            .ok()
+            .flatten()
+            .map(|card| card.association.as_str());
+        Self {
+            association,
+            ..Self::default()
+        }
+    }
+
+    /// The card a BIN table range describes.
+    pub fn from_range(range: &BinRange) -> Self {
+        Self {
+            association: Some(range.association.as_str()),
+            family: Some(range.family.clone()),
+            bank: Some(range.bank.clone()),
+        }
+    }
+}
+
+/// One card (or every card) of one provider, with its plans: one group of the picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferView {
+    /// Stable provider identifier.
+    pub provider: String,
+    /// Name shown to shoppers.
+    pub provider_name: String,
+    /// Card family, when the offer is for one.
+    pub family: Option<String>,
+    /// Scheme wire name, when the offer is for one.
+    pub association: Option<&'static str>,
+    /// Issuing bank, when the offer names one.
+    pub bank: Option<String>,
+    /// "Bonus · Garanti BBVA", or "Any card".
+    pub card: String,
+    /// Plans, shortest first.
+    pub plans: Vec<PlanView>,
+    #[serde(skip)]
+    scheme: Option<CardAssociation>,
+}
+
+/// The picker's offers for one price, read from `GET /api/v1/offers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PickerView {
+    /// Every offer of every provider.
+    pub offers: Vec<OfferView>,
+    /// The picker's words in its locale.
+    pub labels: &'static Labels,
+}
+
+impl PickerView {
+    /// Reads the body of `GET /api/v1/offers` and formats every plan for `locale`.
+    ///
+    /// ```
+    /// use installment_widget::view::PickerView;
+    /// use installment_core::Locale;
+    /// let json = r#"{"amount":"100.00","currency":"BYN","from":null,"providers":[{"provider":"kp",
+    ///   "display_name":"Karta Pokupok","cards":[{"family":"Karta Pokupok","plans":[{"months":3,
+    ///   "monthly":"33.34","payments":["33.34","33.33","33.33"],"total":"100.00",
+    ///   "overpayment":"0.00","kind":"interest_free"}]}]}]}"#;
+    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, Locale::from_tag("en")?)?;
+    /// assert_eq!(picker.offers[0].plans[0].monthly, "BYN\u{a0}33.34/mo.");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_document(document: &OffersDocument, locale: Locale) -> Result<Self, WidgetError> {
+        let words = labels(locale);
+        let mut views = Vec::new();
+        for provider in &document.providers {
+            for card in &provider.cards {
+                let names: Vec<&str> = [card.family.as_deref(), card.bank.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                views.push(OfferView {
+                    provider: provider.provider.clone(),
+                    provider_name: provider.display_name.clone(),
+                    family: card.family.clone(),
+                    association: card.association.map(CardAssociation::as_str),
+                    bank: card.bank.clone(),
+                    card: if names.is_empty() {
+                        words.any_card.to_owned()
+                    } else {
+                        names.join(" · ")
+                    },
+                    plans: card
+                        .plans
+                        .iter()
+                        .map(|plan| PlanView::from_wire(plan, document.currency, locale))
+                        .collect::<Result<_, _>>()?,
+                    scheme: card.association,
+                });
+            }
+        }
+        Ok(Self {
+            offers: views,
+            labels: words,
+        })
+    }
+
+    /// Which offers a card may use, by index: offers for any card, and offers whose family
+    /// and scheme are the card's. A card whose family is unknown gets only the former.
+    ///
+    /// ```
+    /// use installment_widget::view::PickerView;
+    /// use installment_core::{CardAssociation, Locale};
+    /// let json = r#"{"amount":"100.00","currency":"TRY","from":null,"providers":[{"provider":"craftgate",
+    ///   "display_name":"Craftgate","cards":[{"family":"Bonus","plans":[]},{"family":"World","plans":[]},
+    ///   {"plans":[]}]}]}"#;
+    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, Locale::from_tag("tr")?)?;
+    /// assert_eq!(picker.open_to_card(Some("WORLD"), Some(CardAssociation::Visa)), [1, 2]);
+    /// assert_eq!(picker.open_to_card(None, Some(CardAssociation::Visa)), [2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_to_card(
+        &self,
+        family: Option<&str>,
+        association: Option<CardAssociation>,
+    ) -> Vec<usize> {
+        let fits = |offer: &OfferView| {
+            offer.family.as_deref().is_none_or(|wanted| {
+                family.is_some_and(|family| family.eq_ignore_ascii_case(wanted))
+            }) && offer
+                .scheme
+                .is_none_or(|scheme| Some(scheme) == association)
+        };
+        self.offers
+            .iter()
+            .enumerate()
+            .filter(|(_, offer)| fits(offer))
+            .map(|(index, _)| index)
+            .collect()
+    }
+}
