@@ -2,7 +2,7 @@
 // Every number and every word a shopper reads comes from the wasm (Rules, offers); this file
 // only moves them into the DOM. Nothing here may break the merchant's page: every failure
 // hides the badge (or puts one line in the picker) and is named in one console warning.
-import init, { Offers, Rules, labels, parsePrice } from "./installment_widget.js";
+import init, { Offers, Rules, checkAmount, labels, parsePrice } from "./installment_widget.js";
 import css from "./styles.js";
 
 /** How long the proxy may take before the widget gives up and hides. */
@@ -37,6 +37,9 @@ function styled(host) {
   return root;
 }
 
+/** Tells the page (and its CSS) how a widget ended: `shown`, `empty` or `failed`. */
+const state = (host, value) => host.setAttribute("data-installment-state", value);
+
 /** A DOM element with attributes and children; text always goes in as text, never as HTML. */
 function h(tag, attributes, ...children) {
   const element = document.createElement(tag);
@@ -50,8 +53,10 @@ function h(tag, attributes, ...children) {
 // ---------------------------------------------------------------------------------------------
 // The proxy
 
-/** The proxy's JSON answer at `url`, parsed by the browser; any failure names the cause. */
-async function fetchJson(url) {
+/** The proxy's JSON answer at `endpoint + path`, parsed by the browser. A failure names the
+ * cause once for the whole proxy, so 200 badges and a picker make one warning. */
+async function fetchJson(endpoint, path) {
+  const url = endpoint + path;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
@@ -60,8 +65,8 @@ async function fetchJson(url) {
   } catch (error) {
     throw new Error(
       controller.signal.aborted
-        ? `${url} did not answer within ${TIMEOUT_MS} ms`
-        : `${url} is unreachable (${error.message})`,
+        ? `the proxy at ${endpoint} did not answer within ${TIMEOUT_MS} ms`
+        : `the proxy at ${endpoint} is unreachable (${error.message})`,
     );
   } finally {
     clearTimeout(timer);
@@ -73,21 +78,22 @@ async function fetchJson(url) {
       const body = JSON.parse(text);
       detail = body.code ? `: ${body.code}: ${body.message}` : "";
     } catch {}
-    throw new Error(`${url} answered HTTP ${response.status}${detail}`);
+    throw new Error(`the proxy at ${endpoint} answered HTTP ${response.status}${detail}`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${url} answered malformed JSON`);
+    throw new Error(`the proxy at ${endpoint} answered malformed JSON`);
   }
 }
 
 const rulesByUrl = new Map();
 /** The page's rules for a currency: one request however many badges ask. */
 function rulesFor(endpoint, currency) {
-  const url = `${endpoint}/rules?currency=${encodeURIComponent(currency)}`;
+  const path = `/rules?currency=${encodeURIComponent(currency)}`;
+  const url = endpoint + path;
   if (!rulesByUrl.has(url)) {
-    rulesByUrl.set(url, Promise.all([fetchJson(url), start()]).then(([document]) => Rules.read(document)));
+    rulesByUrl.set(url, Promise.all([fetchJson(endpoint, path), start()]).then(([document]) => Rules.read(document)));
   }
   return rulesByUrl.get(url);
 }
@@ -129,13 +135,16 @@ class Badge {
         await start();
         options.amount = parsePrice(text, options.currency, options.locale);
       }
-      if (options.amount === null) throw new Error("the badge has no amount");
+      if (options.amount === null) throw new Error("a badge has no amount");
+      await start();
+      options.amount = checkAmount(options.amount, options.currency);
       const rules = await rulesFor(options.endpoint, options.currency);
       if (version !== this.version) return;
       this.draw(rules, options);
     } catch (error) {
       if (version !== this.version) return;
       this.root.replaceChildren();
+      state(this.host, "failed");
       warn(error);
     }
   }
@@ -150,8 +159,10 @@ class Badge {
     const view = rules.badge(options.amount, options.locale, options.category);
     if (!view) {
       this.root.replaceChildren();
+      state(this.host, "empty");
       return;
     }
+    state(this.host, "shown");
     const rtl = options.locale.startsWith("ar");
     const button = h(
       "button",
@@ -192,7 +203,7 @@ function detailsView(providers, words) {
           "tbody",
           null,
           provider.plans.map((plan) =>
-            h("tr", null, h("th", { scope: "row" }, plan.term), h("td", null, plan.monthly), h("td", null, plan.total), h("td", null, plan.overpayment)),
+            h("tr", null, h("th", { scope: "row" }, plan.term), h("td", null, plan.monthly), h("td", null, plan.total), h("td", null, plan.interest_free ? words.no_overpayment : plan.overpayment)),
           ),
         ),
       ),
@@ -220,11 +231,13 @@ class Picker {
     const options = settings(this.host, this.read);
     this.options = options;
     try {
-      if (options.amount === null) throw new Error("the picker has no amount");
+      if (options.amount === null) throw new Error("a picker has no amount");
+      await start();
+      options.amount = checkAmount(options.amount, options.currency);
       const query = new URLSearchParams({ amount: options.amount, currency: options.currency });
       if (options.category) query.set("category", options.category);
       const [document, rules] = await Promise.all([
-        fetchJson(`${options.endpoint}/offers?${query}`),
+        fetchJson(options.endpoint, `/offers?${query}`),
         rulesFor(options.endpoint, options.currency).catch(() => null),
         start(),
       ]);
@@ -233,10 +246,12 @@ class Picker {
       this.offers = Offers.read(document, options.locale);
       this.view = this.offers.view();
       this.draw();
+      state(this.host, "shown");
     } catch (error) {
       if (version !== this.version) return;
       this.view = null;
       this.drawUnavailable(options);
+      state(this.host, "failed");
       warn(error);
     }
   }
@@ -302,7 +317,7 @@ class Picker {
     if (digits.length >= 6) {
       if (!card.family) {
         try {
-          const answer = await fetchJson(`${this.options.endpoint}/bins/${digits}`);
+          const answer = await fetchJson(this.options.endpoint, `/bins/${digits}`);
           if (digits !== this.digits) return;
           card = { association: answer.association ?? card.association, family: answer.range?.family ?? null };
           scheme.textContent = card.association ?? "";
@@ -346,13 +361,18 @@ class Picker {
     const value = `${choice.provider}:${choice.family ?? ""}:${choice.months}`;
     const radio = h("input", { type: "radio", name: this.group, value, checked: this.chosen === value ? "" : null });
     radio.addEventListener("change", () => this.select(value, choice));
+    const overpayment = plan.interest_free ? words.no_overpayment : `${words.overpayment} ${plan.overpayment}`;
     return h(
-      "label",
+      "div",
       { class: "installment-picker__plan" },
-      radio,
-      h("span", { class: "installment-picker__monthly" }, plan.monthly),
-      h("span", null, plan.term),
-      h("span", { class: "installment-picker__terms" }, `${words.total} ${plan.total} · ${words.overpayment} ${plan.overpayment}`),
+      h(
+        "label",
+        null,
+        radio,
+        h("span", { class: "installment-picker__monthly" }, plan.monthly),
+        h("span", null, plan.term),
+        h("span", { class: "installment-picker__terms" }, `${words.total} ${plan.total} · ${overpayment}`),
+      ),
       h(
         "details",
         { class: "installment-picker__schedule" },

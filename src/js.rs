@@ -304,6 +304,16 @@ pub fn format_money_js(
     Ok(format_money(money(&amount, currency)?, locale))
 }
 
+/// `amount` as a plain decimal string in `currency` (`"1299.9"` gives `"1299.90"`), or the
+/// error that names what is wrong with it: the check every badge and picker makes first.
+#[wasm_bindgen(js_name = checkAmount)]
+pub fn check_amount(
+    #[wasm_bindgen(unchecked_param_type = "Amount")] amount: JsValue,
+    currency: &str,
+) -> Result<String, JsValue> {
+    Ok(money(&amount, currency)?.to_string())
+}
+
 /// Reads a price as a shop shows it (`"1 299,90 Br"`) into a decimal string (`"1299.90"`).
 #[wasm_bindgen(js_name = parsePrice)]
 pub fn parse_price_js(

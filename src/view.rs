@@ -77,7 +77,7 @@ pub struct PlanView {
     pub monthly: String,
     /// The sum of the payments.
     pub total: String,
-    /// `total − price`, or the "no overpayment" label.
+    /// `total − price`, formatted.
     pub overpayment: String,
     /// Whether the plan costs nothing over the price.
     pub interest_free: bool,
@@ -105,11 +105,7 @@ impl PlanView {
             term: format!("{months}\u{a0}{}", words.months),
             monthly: format!("{}{}", format_money(monthly, locale), words.per_month),
             total: format_money(total, locale),
-            overpayment: if overpayment.minor() == 0 {
-                words.no_overpayment.to_owned()
-            } else {
-                format_money(overpayment, locale)
-            },
+            overpayment: format_money(overpayment, locale),
             interest_free: overpayment.minor() == 0,
             payments: payments.iter().map(|p| format_money(*p, locale)).collect(),
             monthly_amount: monthly.to_string(),

@@ -121,7 +121,9 @@ fn Details(providers: Vec<ProviderView>, locale: Locale) -> impl IntoView {
                                                 <th scope="row">{plan.term}</th>
                                                 <td>{plan.monthly}</td>
                                                 <td>{plan.total}</td>
-                                                <td>{plan.overpayment}</td>
+                                                <td>
+                                                    {if plan.interest_free { words.no_overpayment.to_owned() } else { plan.overpayment }}
+                                                </td>
                                             </tr>
                                         }
                                     })

@@ -197,28 +197,34 @@ pub fn InstallmentPicker(
                                                     let value = value.clone();
                                                     move || chosen.with(|c| c.as_ref().map(Selection::form_value) == Some(value.clone()))
                                                 };
+                                                let overpayment = if plan.interest_free {
+                                                    words.no_overpayment.to_owned()
+                                                } else {
+                                                    format!("{} {}", words.overpayment, plan.overpayment)
+                                                };
                                                 view! {
-                                                    <label class="installment-picker__plan">
-                                                        <input
-                                                            type="radio"
-                                                            name=group.clone()
-                                                            value=value
-                                                            prop:checked=checked
-                                                            on:change=move |_| choose(selection.clone())
-                                                        />
-                                                        <span class="installment-picker__monthly">{plan.monthly.clone()}</span>
-                                                        <span>{plan.term.clone()}</span>
-                                                        <span class="installment-picker__terms">
-                                                            {words.total} " " {plan.total.clone()} " · "
-                                                            {words.overpayment} " " {plan.overpayment.clone()}
-                                                        </span>
+                                                    <div class="installment-picker__plan">
+                                                        <label>
+                                                            <input
+                                                                type="radio"
+                                                                name=group.clone()
+                                                                value=value
+                                                                prop:checked=checked
+                                                                on:change=move |_| choose(selection.clone())
+                                                            />
+                                                            <span class="installment-picker__monthly">{plan.monthly.clone()}</span>
+                                                            <span>{plan.term.clone()}</span>
+                                                            <span class="installment-picker__terms">
+                                                                {words.total} " " {plan.total.clone()} " · " {overpayment}
+                                                            </span>
+                                                        </label>
                                                         <details class="installment-picker__schedule">
                                                             <summary>{words.schedule}</summary>
                                                             <ol>
                                                                 {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
                                                             </ol>
                                                         </details>
-                                                    </label>
+                                                    </div>
                                                 }
                                             })
                                             .collect_view()}

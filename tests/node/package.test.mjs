@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initSync, split, quote, detectCard, formatMoney, parsePrice, mountBadges } from "../../pkg/installment_widget.js";
+import { initSync, split, quote, detectCard, formatMoney, parsePrice, checkAmount, Rules, Offers } from "../../pkg/installment_widget.js";
 
 initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
 
@@ -102,6 +102,31 @@ test("bad input throws an Error with a clear message and a stable code, never a 
   assert.deepEqual(split("1", "BYN", 2), ["0.50", "0.50"]);
 });
 
-test("mountBadges without a DOM mounts nothing and does not throw", () => {
-  assert.equal(mountBadges(), 0);
+test("checkAmount normalizes an amount or names what is wrong", () => {
+  assert.equal(checkAmount("1299.9", "BYN"), "1299.90");
+  assert.equal(checkAmount(12.5, "KWD"), "12.500");
+  assert.throws(() => checkAmount("abc", "BYN"), (e) => e.code === "invalid_amount" && /"abc"/.test(e.message));
+  assert.throws(() => checkAmount("10", "XXX"), (e) => e.code === "unknown_currency" && /XXX/.test(e.message));
+});
+
+test("Rules compute the badge and the details from a rules document", () => {
+  const rules = Rules.read({
+    currency: "BYN",
+    providers: [{ provider: "kp", display_name: "Karta Pokupok", currency: "BYN", min_amount: "50", max_amount: "5000",
+      bands: [{ min: "50", terms: [3, 6] }], rounding: "half_up" }],
+  });
+  assert.deepEqual(rules.badge("100", "en-US"), { before: "from ", amount: "BYN\u00a016.67", after: "/month in installments via Karta Pokupok" });
+  assert.equal(rules.badge("20", "en-US"), null);
+  assert.deepEqual(rules.details("100", "ru-BY")[0].plans.map((p) => p.monthly), ["33,34\u00a0Br/мес.", "16,67\u00a0Br/мес."]);
+  assert.equal(rules.card("4").association, "VISA");
+  assert.throws(() => Rules.read({ currency: "BYN", providers: "nope" }), (e) => e.code === "malformed_document");
+});
+
+test("Offers narrow to a card's family", () => {
+  const offers = Offers.read({
+    amount: "100.00", currency: "TRY", from: null,
+    providers: [{ provider: "craftgate", display_name: "Craftgate", cards: [{ family: "Bonus", plans: [] }, { family: "World", plans: [] }] }],
+  }, "tr-TR");
+  assert.deepEqual(offers.openTo("World", "VISA"), [1]);
+  assert.deepEqual(offers.view().offers.map((o) => o.card), ["Bonus", "World"]);
 });

@@ -1,0 +1,284 @@
+// The demo storefront end to end: headless Chromium (Debian's, through playwright-core)
+// against the real proxy binary in sandbox mode, which serves www/ and pkg/ under a strict
+// Content-Security-Policy. Needs pkg/ (scripts/build-package) and the proxy binary
+// (cargo build -p installment-proxy); run by scripts/test.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { initSync, formatMoney } from "../../pkg/installment_widget.js";
+
+initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
+
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const repo = new URL("../..", import.meta.url).pathname;
+
+let server;
+let browser;
+let baseUrl;
+
+before(async () => {
+  // Sandbox mode as scripts/demo runs it, with the rate limit lifted: the test itself asks
+  // the proxy for 200 reference answers.
+  const dir = mkdtempSync(join(tmpdir(), "storefront-"));
+  const config = join(dir, "proxy.toml");
+  writeFileSync(config, `sandbox = true
+static_dir = "${repo}www"
+widget_dir = "${repo}pkg"
+[rate_limit]
+per_second = 100000
+burst = 100000
+`);
+  const proxy = process.env.INSTALLMENT_PROXY ?? `${repo}target/debug/installment-proxy`;
+  server = spawn(proxy, ["--config", config, "--listen", "127.0.0.1:0"], { cwd: repo });
+  baseUrl = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(chunk));
+      if (match) resolve(match[0]);
+    });
+    server.on("error", reject);
+    server.on("exit", (code) => reject(new Error(`the proxy exited with ${code}`)));
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A page that records warnings, errors (CSP violations are errors) and API requests. */
+async function open(path, { route } = {}) {
+  const page = await browser.newPage();
+  const log = { warnings: [], errors: [], requests: [] };
+  page.on("console", (message) => {
+    if (message.type() === "warning") log.warnings.push(message.text());
+    if (message.type() === "error") log.errors.push(message.text());
+  });
+  page.on("pageerror", (error) => log.errors.push(`uncaught: ${error.message}`));
+  page.on("request", (request) => request.url().includes("/api/") && log.requests.push(request.url()));
+  if (route) await route(page);
+  const response = await page.goto(baseUrl + path);
+  return { page, log, response };
+}
+
+/** Waits until every widget on the page has drawn (shown, empty or failed). */
+async function settled(page, selector) {
+  await page.waitForFunction(
+    (s) => [...document.querySelectorAll(s)].every((e) => e.hasAttribute("data-installment-state")),
+    selector,
+    { timeout: 15000 },
+  );
+}
+
+const shadowText = (locator) => locator.evaluate((element) => element.shadowRoot.textContent);
+
+/** What the badge must say, from the proxy's own (native) computation of the cheapest plan. */
+async function expectedBadge(amount, currency, locale, category) {
+  const query = new URLSearchParams({ amount, currency, ...(category ? { category } : {}) });
+  const offers = await (await fetch(`${baseUrl}api/v1/offers?${query}`)).json();
+  if (!offers.from) return "";
+  return `от ${formatMoney(offers.from.monthly, currency, locale)}/мес. в рассрочку через ${offers.from.display_name}`;
+}
+
+test("the listing's 200 badges equal the core's numbers, from one rules request, under a strict CSP", async () => {
+  const { page, log, response } = await open("");
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'; style-src 'self'/);
+  const selector = "[data-installment-badge]";
+  assert.equal(await page.locator(selector).count(), 200);
+  await settled(page, selector);
+
+  const badges = await page.locator(selector).evaluateAll((elements) =>
+    elements.map((e) => ({ amount: e.dataset.amount, category: e.dataset.category, text: e.shadowRoot.textContent, state: e.dataset.installmentState })),
+  );
+  let empty = 0;
+  for (const badge of badges) {
+    const expected = await expectedBadge(badge.amount, "BYN", "ru-BY", badge.category);
+    assert.equal(badge.text, expected, `badge for ${badge.amount} BYN`);
+    assert.equal(badge.state, expected ? "shown" : "empty");
+    if (!expected) empty++;
+  }
+  // Some prices are under the providers' minimum or over their maximum, and a gift card is
+  // in a category nobody finances: those show nothing at all.
+  assert.ok(empty >= 10 && empty < 100, `${empty} ineligible products`);
+  assert.equal(badges.find((b) => b.category === "gift_cards").text, "");
+
+  const rulesRequests = log.requests.filter((url) => url.includes("/api/v1/rules"));
+  assert.equal(rulesRequests.length, 1, "one rules request for 200 badges");
+  assert.deepEqual(log.errors, [], "no errors, no CSP violations");
+  assert.deepEqual(log.warnings, []);
+  await page.close();
+});
+
+test("a badge opens its details on click and on Enter", async () => {
+  const { page, log } = await open("");
+  const badge = page.locator("[data-installment-badge]").first();
+  await settled(page, "[data-installment-badge]");
+  const amount = await badge.getAttribute("data-amount");
+  await badge.locator("button").click();
+  const details = badge.locator(".installment-details");
+  await details.waitFor();
+  const offers = await (await fetch(`${baseUrl}api/v1/offers?amount=${amount}&currency=BYN`)).json();
+  const providers = offers.providers.map((p) => p.display_name);
+  assert.deepEqual(await details.locator("caption").allTextContents(), providers);
+  const firstPlan = offers.providers[0].cards[0].plans[0];
+  const row = await details.locator("tbody tr").first().textContent();
+  assert.ok(row.includes(formatMoney(firstPlan.total, "BYN", "ru-BY")), row);
+  assert.equal(await badge.locator("button").getAttribute("aria-expanded"), "true");
+
+  await badge.locator("button").press("Enter");
+  await details.waitFor({ state: "detached" });
+  await badge.locator("button").press("Enter");
+  await details.waitFor();
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test("a variant change updates the watched badge and the picker, even when the price element is replaced", async () => {
+  const { page, log } = await open("product.html");
+  const badge = page.locator("[data-installment-badge]");
+  const picker = page.locator("installment-picker");
+  await settled(page, "[data-installment-badge], installment-picker");
+  assert.equal(await shadowText(badge), await expectedBadge("899.00", "BYN", "ru-BY"));
+
+  await page.getByText("256 ГБ").click();
+  const expected = await expectedBadge("1299.00", "BYN", "ru-BY");
+  await page.waitForFunction((text) => document.querySelector("[data-installment-badge]").shadowRoot.textContent === text, expected);
+  await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("433,00"));
+  assert.ok((await shadowText(picker)).includes(`Итого ${formatMoney("1299.00", "BYN", "ru-BY")}`));
+
+  await page.getByText("512 ГБ").click();
+  const again = await expectedBadge("1749.90", "BYN", "ru-BY");
+  await page.waitForFunction((text) => document.querySelector("[data-installment-badge]").shadowRoot.textContent === text, again);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test("typing a BIN shows the scheme, narrows the picker to the card's family, never sends more than 8 digits, and the event carries the choice", async () => {
+  const { page, log } = await open("tr.html");
+  const picker = page.locator("installment-picker");
+  await settled(page, "installment-picker");
+  const families = () => picker.locator(".installment-picker__offer h4").allTextContents();
+  const all = await families();
+  assert.ok(all.length >= 4, `every card family before typing: ${all}`);
+
+  const field = picker.getByLabel("Kartınızın ilk haneleri");
+  await field.pressSequentially("5");
+  await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.querySelector(".installment-picker__scheme").textContent === "MASTER_CARD");
+  assert.deepEqual(await families(), all, "no narrowing before 6 digits");
+
+  // A whole card number pasted: the field keeps the first 8 digits, nothing else exists.
+  await field.fill("5406 6712 3456 7890");
+  assert.equal(await field.inputValue(), "54066712");
+  await page.waitForFunction(() => {
+    const titles = [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer h4")];
+    return titles.length > 0 && titles.every((h) => h.textContent.includes("Bonus"));
+  });
+
+  const chosen = page.evaluate(() => new Promise((resolve) => document.addEventListener("installment-select", (e) => resolve(e.detail), { once: true })));
+  await picker.locator(".installment-picker__plan label").nth(1).click();
+  const detail = await chosen;
+  assert.equal(detail.provider, "craftgate");
+  assert.equal(detail.family, "Bonus");
+  assert.equal(detail.currency, "TRY");
+  const offers = await (await fetch(`${baseUrl}api/v1/offers?amount=42999.90&currency=TRY&bin=54066712`)).json();
+  const bonus = offers.providers[0].cards.find((c) => c.family === "Bonus");
+  const plan = bonus.plans.find((p) => p.months === detail.months);
+  assert.deepEqual([detail.monthly, detail.total], [plan.monthly, plan.total]);
+  assert.equal(await page.locator('installment-picker input[type="hidden"][name="taksit"]').inputValue(), `craftgate:Bonus:${detail.months}`);
+
+  // A BIN the page's table does not know is asked of the proxy, 8 digits at most.
+  await field.fill("411111119999");
+  await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("Bu kart için taksit yok"));
+  assert.ok(log.requests.some((url) => url.endsWith("/api/v1/bins/41111111")), log.requests.join("\n"));
+  for (const url of log.requests) assert.doesNotMatch(url, /\d{9}/, `more than 8 digits left the page: ${url}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test("the picker works with the keyboard alone: a labelled radio group, arrows, and the form gets the choice", async () => {
+  const { page, log } = await open("checkout.html");
+  await settled(page, "installment-picker");
+  const group = page.locator("installment-picker").getByRole("radiogroup");
+  assert.ok(await group.getAttribute("aria-label"));
+  await page.locator("installment-picker").getByLabel("Первые цифры карты").focus();
+  await page.keyboard.type("911210");
+  await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer").length === 2);
+  await page.keyboard.press("Tab");
+  const focused = () => page.evaluate(() => document.querySelector("installment-picker").shadowRoot.activeElement?.type);
+  assert.equal(await focused(), "radio");
+  await page.keyboard.press("Space");
+  await page.keyboard.press("ArrowDown");
+  const checked = await page.evaluate(() => document.querySelector("installment-picker").shadowRoot.querySelector("input:checked").value);
+  assert.equal(checked, "karta_pokupok:Karta Pokupok:6");
+  assert.equal(await page.locator('input[type="hidden"][name="installment_plan"]').inputValue(), checked);
+  assert.match(await page.locator("#chosen").textContent(), /^6 × 406\.42 BYN = 2438\.50 BYN/);
+  // Focus is visible: the stylesheet outlines a focused radio.
+  const outline = await page.evaluate(() => getComputedStyle(document.querySelector("installment-picker").shadowRoot.activeElement).outlineStyle);
+  assert.equal(outline, "solid");
+
+  // The hidden input is the merchant's form's own: submitting sends the choice.
+  await Promise.all([page.waitForURL(/installment_plan=karta_pokupok%3AKarta\+Pokupok%3A6/), page.locator("#order").evaluate((form) => form.requestSubmit())]);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+// Every failure: badges hide, the picker says so in one line, one warning names the cause,
+// nothing uncaught, and the page keeps working.
+const FAILURE_PAGE = (badge, picker) => `<!doctype html><html lang="en-US"><head><meta charset="utf-8">
+<script type="module" src="/widget/embed.js"></script></head><body>
+<installment-badge ${badge}></installment-badge>
+<span data-installment-badge ${badge.replace(/(\w+)=/g, "data-$1=")}></span>
+<installment-picker ${picker}></installment-picker>
+<button id="still-works" type="button">ok</button><output id="clicks">0</output>
+<script type="module" src="/failure.js"></script></body></html>`;
+
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+const FAILURES = [
+  ["unreachable", (route) => route.abort("connectionrefused"), /the proxy at \/api\/v1 is unreachable/],
+  ["slow (5 s)", (route) => new Promise((resolve) => setTimeout(resolve, 5000)).then(() => route.fulfill({ status: 200, body: "{}" })).catch(() => {}), /did not answer within 4000 ms/],
+  ["500", (route) => route.fulfill({ status: 500, contentType: "application/json", body: '{"code":"internal","message":"boom"}' }), /answered HTTP 500: internal: boom/],
+  ["malformed JSON", (route) => route.fulfill({ status: 200, contentType: "application/json", body: '{"currency": "BYN", "providers": [' }), /answered malformed JSON/],
+];
+
+for (const [name, answer, cause] of FAILURES) {
+  test(`when the proxy is ${name}, badges hide, the picker says so in one line, one warning`, async () => {
+    await failure(`amount="299.90" currency="BYN"`, `amount="299.90" currency="BYN"`, async (page) => page.route("**/api/v1/**", answer), cause);
+  });
+}
+
+test('an amount of "abc" and a currency of "XXX" hide the widgets with one warning each', async () => {
+  await failure(`amount="abc" currency="BYN"`, `amount="abc" currency="BYN"`, null, /amount.*"abc"/i);
+  await failure(`amount="10.00" currency="XXX"`, `amount="10.00" currency="XXX"`, null, /XXX/);
+});
+
+async function failure(badge, picker, route, cause) {
+  const { page, log } = await open("failure.html", {
+    route: async (page) => {
+      await page.route("**/failure.html", (r) => r.fulfill({ contentType: "text/html", headers: { "content-security-policy": STRICT_CSP }, body: FAILURE_PAGE(badge, picker) }));
+      await page.route("**/failure.js", (r) => r.fulfill({ contentType: "text/javascript", body: 'document.getElementById("still-works").onclick = () => { const o = document.getElementById("clicks"); o.value = String(Number(o.value) + 1); };' }));
+      if (route) await route(page);
+    },
+  });
+  await settled(page, "installment-badge, [data-installment-badge], installment-picker");
+  for (const selector of ["installment-badge", "[data-installment-badge]"]) {
+    assert.equal(await shadowText(page.locator(selector)), "", `${selector} hides`);
+    assert.equal(await page.locator(selector).getAttribute("data-installment-state"), "failed");
+  }
+  const line = page.locator("installment-picker").getByRole("status");
+  assert.equal(await line.textContent(), "Installments are unavailable right now.");
+  assert.equal(await page.locator("installment-picker").evaluate((e) => e.shadowRoot.querySelectorAll("*").length), 1, "one line, nothing else");
+  assert.equal(log.warnings.length, 1, `one warning: ${log.warnings.join(" | ")}`);
+  assert.match(log.warnings[0], cause);
+  assert.deepEqual(log.errors.filter((e) => !e.startsWith("Failed to load resource")), [], "nothing uncaught");
+  await page.click("#still-works");
+  assert.equal(await page.locator("#clicks").textContent(), "1");
+  await page.close();
+}
