@@ -273,7 +273,6 @@ class Picker {
       type: "text",
       inputmode: "numeric",
       autocomplete: "off",
-      maxlength: "8",
       "aria-describedby": `${this.group}-hint`,
     });
     input.value = this.digits;

@@ -1,260 +1,236 @@
-//! Browser tests: the embed mounts Leptos badges in headless Chromium and shows exactly the
-//! core's text. Run with `scripts/test` (wasm-bindgen-test-runner + ChromeDriver).
+//! Component tests in headless Chromium: mount the Leptos components, click and type,
+//! `tick().await`, and compare the DOM with what the core computes. Run with `scripts/test`
+//! (wasm-bindgen-test-runner and ChromeDriver).
 #![cfg(target_arch = "wasm32")]
 
-use installment_widget::core::{Currency, Locale, Money, Quote, badge_text};
-use installment_widget::embed::mount_badges;
-use js_sys::{Array, Reflect};
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use installment_widget::core::{Currency, Locale, Money, badge_text};
+use installment_widget::view::{PickerView, Storefront};
+use installment_widget::{InstallmentBadge, InstallmentPicker, Selection};
+use leptos::prelude::*;
+use leptos::task::tick;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement};
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
+const RULES: &str = r#"{"currency":"BYN","providers":[
+  {"provider":"karta_pokupok","display_name":"Karta Pokupok","currency":"BYN","min_amount":"50",
+   "max_amount":"5000","bands":[{"min":"50","max":"299.99","terms":[3,6]},{"min":"300","terms":[3,6,12]}],
+   "categories":[{"category":"food","terms":[]}],"rounding":"half_up"},
+  {"provider":"kartapay","display_name":"KartaPay","currency":"BYN","min_amount":"100",
+   "max_amount":"3000","bands":[{"min":"100","terms":[3,6,9,12]}],
+   "markups":[{"months":9,"rate":"0.03"},{"months":12,"rate":"0.05"}],"rounding":"half_up"}],
+  "bins":[{"first":"91121000","last":"91121999","bank":"Bank Dabrabyt","family":"Karta Pokupok",
+   "association":"BELKART","card_type":"CREDIT_CARD","commercial":false,"country":"BY"}]}"#;
+
+const OFFERS: &str = r#"{"amount":"600.00","currency":"BYN","from":null,"providers":[
+  {"provider":"karta_pokupok","display_name":"Karta Pokupok","cards":[{"association":"BELKART",
+   "family":"Karta Pokupok","plans":[{"months":3,"monthly":"200.00","payments":["200.00","200.00","200.00"],
+   "total":"600.00","overpayment":"0.00","kind":"interest_free"}]}]},
+  {"provider":"craftgate","display_name":"Craftgate","cards":[{"family":"Bonus","plans":[{"months":2,
+   "monthly":"306.00","payments":["306.00","306.00"],"total":"612.00","overpayment":"12.00","kind":"quoted"}]}]}]}"#;
+
+fn rules() -> Arc<Storefront> {
+    Arc::new(Storefront::from_document(serde_json::from_str(RULES).unwrap()).unwrap())
 }
 
-/// A fresh container in the page, so tests do not see each other's badges.
-fn container() -> Element {
-    let root = document().create_element("section").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
+fn byn(amount: &str) -> Money {
+    Money::parse(amount, Currency::from_code("BYN").unwrap()).unwrap()
+}
+
+/// A fresh element in the page to mount into.
+fn container() -> HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("section").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
     root
 }
 
-fn badge_host(root: &Element, attributes: &[(&str, &str)]) -> HtmlElement {
-    let host = document().create_element("span").unwrap();
-    host.set_attribute("data-installment-badge", "").unwrap();
-    for (name, value) in attributes {
-        host.set_attribute(name, value).unwrap();
-    }
-    root.append_child(&host).unwrap();
-    host.dyn_into().unwrap()
+fn query(root: &HtmlElement, selector: &str) -> Option<HtmlElement> {
+    root.query_selector(selector)
+        .unwrap()
+        .map(|e| e.unchecked_into())
 }
 
-/// What the core says the badge must read.
-fn expected_text(
-    amount: &str,
-    currency: &str,
-    terms: &[u32],
-    locale: &str,
-    provider: Option<&str>,
-) -> String {
-    let price = Money::parse(amount, Currency::from_code(currency).unwrap()).unwrap();
-    let monthly = Quote::interest_free(price, terms)
-        .unwrap()
-        .from()
-        .unwrap()
-        .largest_payment();
-    badge_text(monthly, Locale::from_tag(locale).unwrap(), provider).to_string()
+fn text(root: &HtmlElement, selector: &str) -> String {
+    query(root, selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
 }
 
-/// Replaces `console.warn` while `run` runs and returns the first argument of each call.
-fn capture_warnings(run: impl FnOnce()) -> Vec<String> {
-    let console = Reflect::get(&js_sys::global(), &"console".into()).unwrap();
-    let original = Reflect::get(&console, &"warn".into()).unwrap();
-    let seen = Array::new();
-    let sink = seen.clone();
-    let recorder = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-        sink.push(&message);
-    });
-    Reflect::set(&console, &"warn".into(), recorder.as_ref()).unwrap();
-    run();
-    Reflect::set(&console, &"warn".into(), &original).unwrap();
-    seen.iter()
-        .map(|m| m.as_string().unwrap_or_default())
-        .collect()
-}
-
-/// Amount, currency, `data-terms`, the same terms as numbers, locale, provider.
-type BadgeCase = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [u32],
-    &'static str,
-    Option<&'static str>,
-);
-
-#[wasm_bindgen_test]
-fn badges_show_the_core_text_in_every_language() {
-    let root = container();
-    let cases: &[BadgeCase] = &[
-        (
-            "299.90",
-            "BYN",
-            "3,6,12,24",
-            &[3, 6, 12, 24],
-            "ru-BY",
-            Some("Karta Pokupok"),
-        ),
-        (
-            "12999.90",
-            "BYN",
-            "3,6,12",
-            &[3, 6, 12],
-            "be-BY",
-            Some("Karta Pokupok"),
-        ),
-        ("125000", "KZT", "3,6,12,24", &[3, 6, 12, 24], "kk-KZ", None),
-        (
-            "4999.99",
-            "TRY",
-            "2,3,6,9",
-            &[2, 3, 6, 9],
-            "tr-TR",
-            Some("Craftgate"),
-        ),
-        ("100", "KWD", "3", &[3], "ar-AE", None),
-        ("15000", "JPY", "3,6", &[3, 6], "en-US", None),
-    ];
-    let hosts: Vec<HtmlElement> = cases
-        .iter()
-        .map(|(amount, currency, terms, _, locale, provider)| {
-            let mut attributes = vec![
-                ("data-amount", *amount),
-                ("data-currency", *currency),
-                ("data-terms", *terms),
-                ("data-locale", *locale),
-            ];
-            if let Some(provider) = provider {
-                attributes.push(("data-provider", provider));
-            }
-            badge_host(&root, &attributes)
-        })
-        .collect();
-
-    assert_eq!(mount_badges(Some(&root)), cases.len() as u32);
-
-    for ((amount, currency, _, terms, locale, provider), host) in cases.iter().zip(&hosts) {
-        let expected = expected_text(amount, currency, terms, locale, *provider);
-        assert_eq!(
-            host.text_content().unwrap(),
-            expected,
-            "{amount} {currency} {locale}"
-        );
-        assert!(!host.hidden());
-        let badge = host
-            .query_selector(".installment-badge")
-            .unwrap()
-            .expect("badge element");
-        assert_eq!(
-            badge.get_attribute("lang").as_deref(),
-            Some(Locale::from_tag(locale).unwrap().tag())
-        );
-    }
-    // The Belarusian badge groups as CLDR does for `be` (no separator in four digits; ru-BY would write "1 083,33").
-    assert!(hosts[1].text_content().unwrap().contains("1083,33\u{a0}Br"));
-    // Arabic runs right to left.
-    let arabic = hosts[4]
-        .query_selector(".installment-badge")
-        .unwrap()
+fn type_into(input: &HtmlInputElement, value: &str) {
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
-    assert_eq!(arabic.get_attribute("dir").as_deref(), Some("rtl"));
 }
 
 #[wasm_bindgen_test]
-fn page_lang_is_used_when_the_badge_has_no_locale() {
+async fn badge_shows_the_core_text_follows_its_amount_and_hides_when_ineligible() {
     let root = container();
-    let html = document().document_element().unwrap();
-    html.set_attribute("lang", "kk").unwrap();
-    let host = badge_host(
-        &root,
-        &[
-            ("data-amount", "90000"),
-            ("data-currency", "KZT"),
-            ("data-terms", "3,6"),
-        ],
-    );
-    mount_badges(Some(&root));
-    html.remove_attribute("lang").unwrap();
+    let amount = RwSignal::new(byn("299.90"));
+    let loaded = RwSignal::new(None::<Arc<Storefront>>);
+    let ru = Locale::from_tag("ru-BY").unwrap();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        view! { <InstallmentBadge amount=amount rules=loaded locale=ru /> }
+    }));
+    tick().await;
     assert_eq!(
-        host.text_content().unwrap(),
-        expected_text("90000", "KZT", &[3, 6], "kk-KZ", None)
+        text(&root, ".installment-badge"),
+        "",
+        "nothing while the rules load"
+    );
+
+    loaded.set(Some(rules()));
+    tick().await;
+    // KartaPay's 12 months with a 5 % markup: 299.90 + 15.00 (14.995 half up) = 314.90, whose
+    // largest twelfth is 26.25; it beats Karta Pokupok's 6 interest-free months (49.99).
+    let expected = badge_text(byn("26.25"), ru, Some("KartaPay")).to_string();
+    assert_eq!(text(&root, ".installment-badge"), expected);
+
+    amount.set(byn("2400.00"));
+    tick().await;
+    // 12 months: Karta Pokupok's 200.00 beats KartaPay's 12 months with a 5 % markup.
+    let expected = badge_text(byn("200.00"), ru, Some("Karta Pokupok")).to_string();
+    assert_eq!(text(&root, ".installment-badge"), expected);
+
+    amount.set(byn("20.00"));
+    tick().await;
+    assert_eq!(text(&root, ".installment-badge"), "");
+    assert!(
+        query(&root, "button").is_none(),
+        "no button, no spinner, no error"
     );
 }
 
 #[wasm_bindgen_test]
-fn a_bad_badge_hides_with_one_warning_and_the_others_carry_on() {
+async fn badge_details_open_on_click_with_every_providers_plans_and_arabic_reads_right_to_left() {
     let root = container();
-    let good = |root: &Element| {
-        badge_host(
-            root,
-            &[
-                ("data-amount", "299.90"),
-                ("data-currency", "BYN"),
-                ("data-terms", "3,6"),
-                ("data-locale", "ru-BY"),
-            ],
+    let ar = Locale::from_tag("ar").unwrap();
+    let rules = rules();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        view! { <InstallmentBadge amount=byn("600.00") rules=Some(rules.clone()) locale=ar /> }
+    }));
+    tick().await;
+    assert_eq!(
+        query(&root, ".installment-badge")
+            .unwrap()
+            .get_attribute("dir")
+            .as_deref(),
+        Some("rtl")
+    );
+    let button = query(&root, "button").unwrap();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    button.click();
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let captions: Vec<String> = (0..2)
+        .map(|i| text(&root, &format!("table:nth-of-type({}) caption", i + 1)))
+        .collect();
+    assert_eq!(captions, ["Karta Pokupok", "KartaPay"]);
+    // KartaPay's 12 months with a 5 % markup: 630.00 in total.
+    let kartapay = text(&root, "table:nth-of-type(2) tbody");
+    assert!(kartapay.contains("630.00"), "{kartapay}");
+    button.click();
+    tick().await;
+    assert!(query(&root, ".installment-details").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn picker_narrows_by_bin_and_announces_the_choice() {
+    let root = container();
+    let offers = Arc::new(
+        PickerView::from_document(
+            &serde_json::from_str(OFFERS).unwrap(),
+            Locale::from_tag("en").unwrap(),
         )
+        .unwrap(),
+    );
+    let chosen = RwSignal::new(None::<Selection>);
+    let rules = rules();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <form>
+                <InstallmentPicker offers=Some(offers.clone()) rules=Some(rules.clone())
+                    name="plan" on_select=Callback::new(move |s| chosen.set(Some(s))) />
+            </form>
+        }
+    }));
+    tick().await;
+    let titles = |root: &HtmlElement| {
+        let list = root
+            .query_selector_all(".installment-picker__offer h4")
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().text_content().unwrap())
+            .collect::<Vec<_>>()
     };
-    let first = good(&root);
-    let bad_amount = badge_host(
-        &root,
-        &[
-            ("data-amount", "abc"),
-            ("data-currency", "BYN"),
-            ("data-terms", "3"),
-        ],
+    assert_eq!(
+        titles(&root),
+        ["Karta Pokupok · Karta Pokupok", "Craftgate · Bonus"]
     );
-    let bad_currency = badge_host(
-        &root,
-        &[
-            ("data-amount", "10"),
-            ("data-currency", "XXX"),
-            ("data-terms", "3"),
-        ],
-    );
-    let bad_terms = badge_host(
-        &root,
-        &[
-            ("data-amount", "10"),
-            ("data-currency", "BYN"),
-            ("data-terms", "0"),
-        ],
-    );
-    let last = good(&root);
 
-    let mut mounted = 0;
-    let warnings = capture_warnings(|| mounted = mount_badges(Some(&root)));
+    let input: HtmlInputElement = root
+        .query_selector("input[type=text]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    type_into(&input, "4");
+    tick().await;
+    assert_eq!(text(&root, ".installment-picker__scheme"), "VISA");
+    assert_eq!(titles(&root).len(), 2, "no narrowing before 6 digits");
 
-    assert_eq!(mounted, 2);
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
-    assert!(
-        warnings[0].contains("data-amount=\"abc\""),
-        "{}",
-        warnings[0]
+    type_into(&input, "9112 1012 3456 7890");
+    tick().await;
+    assert_eq!(
+        input.value(),
+        "91121012",
+        "the field keeps 8 digits, no more"
     );
-    assert!(
-        warnings[1].contains("data-currency=\"XXX\""),
-        "{}",
-        warnings[1]
+    assert_eq!(titles(&root), ["Karta Pokupok · Karta Pokupok"]);
+
+    let radio: HtmlElement = query(&root, "input[type=radio]").unwrap();
+    radio.click();
+    tick().await;
+    let selection = chosen.get_untracked().expect("the choice is announced");
+    assert_eq!(
+        (
+            selection.provider.as_str(),
+            selection.months,
+            selection.total.as_str()
+        ),
+        ("karta_pokupok", 3, "600.00")
     );
-    assert!(warnings[2].contains("data-terms=\"0\""), "{}", warnings[2]);
-    for bad in [&bad_amount, &bad_currency, &bad_terms] {
-        assert!(bad.hidden());
-        assert_eq!(bad.text_content().unwrap(), "");
-    }
-    let expected = expected_text("299.90", "BYN", &[3, 6], "ru-BY", None);
-    assert_eq!(first.text_content().unwrap(), expected);
-    assert_eq!(last.text_content().unwrap(), expected);
+    let hidden: HtmlInputElement = root
+        .query_selector("input[type=hidden][name=plan]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(hidden.value(), "karta_pokupok:Karta Pokupok:3");
+    assert!(text(&root, "details ol").contains("200.00"));
 }
 
 #[wasm_bindgen_test]
-fn mounting_again_never_doubles_a_badge_and_picks_up_new_ones() {
+async fn picker_says_in_one_line_when_offers_are_unavailable() {
     let root = container();
-    let attributes = [
-        ("data-amount", "50"),
-        ("data-currency", "BYN"),
-        ("data-terms", "2"),
-        ("data-locale", "en-US"),
-    ];
-    let first = badge_host(&root, &attributes);
-    assert_eq!(mount_badges(Some(&root)), 1);
-    assert_eq!(mount_badges(Some(&root)), 0);
-    let later = badge_host(&root, &attributes);
-    assert_eq!(mount_badges(Some(&root)), 1);
-    let expected = expected_text("50", "BYN", &[2], "en-US", None);
-    assert_eq!(first.text_content().unwrap(), expected);
-    assert_eq!(later.text_content().unwrap(), expected);
+    let nothing: Option<Arc<PickerView>> = None;
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <InstallmentPicker offers=nothing.clone() name="plan" unavailable=true
+                locale=Locale::from_tag("kk").unwrap() />
+        }
+    }));
+    tick().await;
+    assert_eq!(
+        text(&root, ".installment-picker__message"),
+        "Бөліп төлеу қазір қолжетімсіз."
+    );
 }

@@ -76,7 +76,8 @@ pub fn InstallmentPicker(
     let digits = RwSignal::new(String::new());
     let card = RwSignal::new(CardView::default());
     let chosen = RwSignal::new(None::<Selection>);
-    let group = format!("installment-plan-{}", next_id());
+    let group = StoredValue::new(format!("installment-plan-{}", next_id()));
+    let name = StoredValue::new(name);
 
     // The scheme from the first digit; the family from the table, else from the proxy.
     Effect::new(move |_| {
@@ -125,31 +126,27 @@ pub fn InstallmentPicker(
         chosen.set(Some(selection));
     };
 
+    let message = move || {
+        view! {
+            <p class="installment-picker__message" role="status">
+                {labels(locale.get()).unavailable}
+            </p>
+        }
+    };
     view! {
+        <Show when=move || !unavailable.get() fallback=message>
         <fieldset
             class="installment-picker"
             lang=move || locale.get().tag()
             dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
         >
             <legend class="installment-picker__legend">{move || labels(locale.get()).plans}</legend>
-            {move || {
-                unavailable
-                    .get()
-                    .then(|| {
-                        view! {
-                            <p class="installment-picker__message" role="status">
-                                {labels(locale.get()).unavailable}
-                            </p>
-                        }
-                    })
-            }}
             <label class="installment-picker__card">
                 <span>{move || labels(locale.get()).card_digits}</span>
                 <input
                     type="text"
                     inputmode="numeric"
                     autocomplete="off"
-                    maxlength="8"
                     prop:value=digits
                     on:input=move |event| digits.set(card_prefix(&event_target_value(&event)))
                 />
@@ -177,7 +174,7 @@ pub fn InstallmentPicker(
                             .into_iter()
                             .map(|index| {
                                 let offer = offers.offers[index].clone();
-                                let group = group.clone();
+                                let group = group.get_value();
                                 view! {
                                     <section class="installment-picker__offer">
                                         <h4>{offer.provider_name.clone()} " · " {offer.card.clone()}</h4>
@@ -236,8 +233,9 @@ pub fn InstallmentPicker(
                     )
                 }}
             </div>
-            <input type="hidden" name=name prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
+            <input type="hidden" name=name.get_value() prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
         </fieldset>
+        </Show>
     }
 }
 
