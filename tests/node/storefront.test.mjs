@@ -116,6 +116,39 @@ test("the listing's 200 badges equal the core's numbers, from one rules request,
   await page.close();
 });
 
+test("custom elements' attributes are live, and elements added to the page later are mounted", async () => {
+  const { page, log } = await open("");
+  await settled(page, "[data-installment-badge]");
+  await page.evaluate(() => {
+    const badge = document.createElement("installment-badge");
+    badge.id = "later";
+    badge.setAttribute("amount", "600.00");
+    badge.setAttribute("currency", "BYN");
+    const span = document.createElement("span");
+    span.id = "later-span";
+    span.setAttribute("data-installment-badge", "");
+    span.dataset.amount = "600.00";
+    span.dataset.currency = "BYN";
+    document.querySelector(".grid").append(badge, span);
+  });
+  await settled(page, "#later, #later-span");
+  const expected = await expectedBadge("600.00", "BYN", "ru-BY");
+  assert.equal(await shadowText(page.locator("#later")), expected);
+  assert.equal(await shadowText(page.locator("#later-span")), expected);
+
+  await page.locator("#later").evaluate((e) => e.setAttribute("amount", "1200.00"));
+  const changed = await expectedBadge("1200.00", "BYN", "ru-BY");
+  await page.waitForFunction((text) => document.querySelector("#later").shadowRoot.textContent === text, changed);
+  await page.locator("#later").evaluate((e) => e.update("2400.00"));
+  const updated = await expectedBadge("2400.00", "BYN", "ru-BY");
+  await page.waitForFunction((text) => document.querySelector("#later").shadowRoot.textContent === text, updated);
+  await page.locator("#later-span").evaluate((e) => (e.dataset.amount = "10.00"));
+  await page.waitForFunction(() => document.querySelector("#later-span").dataset.installmentState === "empty");
+  assert.equal(log.requests.filter((url) => url.includes("/rules")).length, 1, "still one rules request");
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test("a badge opens its details on click and on Enter", async () => {
   const { page, log } = await open("");
   const badge = page.locator("[data-installment-badge]").first();

@@ -1,0 +1,69 @@
+// Drives scripts/bench-browser: the release proxy in sandbox mode serves the demo listing;
+// pages are fulfilled at its origin so the strict CSP and the real API apply to both sides.
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const runs = Number(process.argv[2] ?? 15);
+const repo = new URL("../..", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "bench-"));
+writeFileSync(join(dir, "proxy.toml"), `sandbox = true\nstatic_dir = "${repo}www"\nwidget_dir = "${repo}pkg"\n[rate_limit]\nper_second = 100000\nburst = 100000\n`);
+const server = spawn(`${repo}target/release/installment-proxy`, ["--config", join(dir, "proxy.toml"), "--listen", "127.0.0.1:0"]);
+const base = await new Promise((resolve) => server.stdout.on("data", (c) => { const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(c)); if (m) resolve(m[0]); }));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+const listing = readFileSync(`${repo}www/index.html`, "utf8");
+const pages = {
+  widget: listing.replace("</body>", '<script type="module" src="/bench/probe.js"></script></body>'),
+  baseline: listing.replace('<script type="module" src="/widget/embed.js"></script>', '<script type="module" src="/bench/baseline.js"></script>'),
+  quotes: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench/quotes.js"></script>',
+};
+const files = {
+  "/bench/probe.js": readFileSync(`${repo}scripts/bench/probe.js`),
+  "/bench/baseline.js": readFileSync(`${repo}scripts/bench/baseline.js`),
+  "/bench/quotes.js": readFileSync(`${repo}scripts/bench/quotes.js`),
+  "/bench/dinero.js": readFileSync(`${repo}node_modules/dinero.js/build/esm/dinero.js`),
+};
+const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+async function open(name) {
+  const context = await browser.newContext(); // a cold cache each run, as a first visit
+  const page = await context.newPage();
+  await page.route(`${base}bench/page-*`, (r) => r.fulfill({ contentType: "text/html", headers: { "content-security-policy": csp }, body: pages[name] }));
+  await page.route(`${base}bench/*.js`, (r) => r.fulfill({ contentType: "text/javascript", body: files[new URL(r.request().url()).pathname] }));
+  await page.goto(`${base}bench/page-${name}`);
+  return { page, context };
+}
+
+async function paint(name) {
+  const { page, context } = await open(name);
+  await page.waitForFunction(() => window.benchDone, null, { timeout: 30000 });
+  const ms = await page.evaluate(() => window.benchDone);
+  await context.close();
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const times = { widget: [], baseline: [] };
+for (let i = 0; i < runs; i++) for (const name of ["baseline", "widget"]) times[name].push(await paint(name));
+const widget = median(times.widget);
+const baseline = median(times.baseline);
+console.log(`200 badges of the listing, navigation start to painted, median of ${runs} cold loads:`);
+console.log(`  naive JS (seed's calculateInstallments + innerHTML): ${baseline.toFixed(1)} ms`);
+console.log(`  installment-widget (wasm, shadow DOM):                ${widget.toFixed(1)} ms`);
+console.log(`  ratio widget / baseline: ${(widget / baseline).toFixed(2)}× (goal: at most 1.5×)`);
+
+const { page, context } = await open("quotes");
+await page.waitForFunction(() => window.benchResult, null, { timeout: 60000 });
+const result = await page.evaluate(() => window.benchResult);
+await context.close();
+console.log("\nSplits into 3, 6, 12 and 24 installments, 2 s each, in the same page:");
+for (const r of result) console.log(`  ${r.name.padEnd(28)} ${r.perSecond.toLocaleString("en-US").padStart(12)} quotes/s`);
+console.log(`  ratio wasm / dinero.js: ${(result[0].perSecond / result[1].perSecond).toFixed(2)}× (goal: faster)`);
+await browser.close();
+server.kill();
