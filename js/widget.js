@@ -136,9 +136,12 @@ class Badge {
         options.amount = parsePrice(text, options.currency, options.locale);
       }
       if (options.amount === null) throw new Error("a badge has no amount");
+      // The rules and the wasm load side by side; the amount is checked once the wasm is in.
+      const loading = rulesFor(options.endpoint, options.currency);
+      loading.catch(() => {});
       await start();
       options.amount = checkAmount(options.amount, options.currency);
-      const rules = await rulesFor(options.endpoint, options.currency);
+      const rules = await loading;
       if (version !== this.version) return;
       this.draw(rules, options);
     } catch (error) {
