@@ -362,10 +362,7 @@ impl Rules {
         locale: &str,
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (price, locale) = (
-            self.price(&amount)?,
-            Locale::from_tag(locale).map_err(throw)?,
-        );
+        let (price, locale) = self.priced(&amount, locale)?;
         to_js(
             &self
                 .0
@@ -382,10 +379,7 @@ impl Rules {
         locale: &str,
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (price, locale) = (
-            self.price(&amount)?,
-            Locale::from_tag(locale).map_err(throw)?,
-        );
+        let (price, locale) = self.priced(&amount, locale)?;
         to_js(
             &self
                 .0
@@ -409,8 +403,10 @@ impl Rules {
 }
 
 impl Rules {
-    fn price(&self, amount: &JsValue) -> Result<Money, JsValue> {
-        Money::parse(&amount_text(amount)?, self.0.currency()).map_err(throw)
+    /// The amount in the rules' currency and the locale, each checked, or the error naming it.
+    fn priced(&self, amount: &JsValue, locale: &str) -> Result<(Money, Locale), JsValue> {
+        let price = Money::parse(&amount_text(amount)?, self.0.currency()).map_err(throw)?;
+        Ok((price, Locale::from_tag(locale).map_err(throw)?))
     }
 }
 
