@@ -2,10 +2,9 @@
 //! ([`installment_core::badge_text`]); these are the labels around plans and the card field.
 
 use installment_core::Locale;
-use serde::Serialize;
 
 /// Every label the badge details and the picker show, in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Labels {
     /// Abbreviated months after a number: "12 mo.".
     pub months: &'static str,
@@ -33,6 +32,35 @@ pub struct Labels {
     pub unavailable: &'static str,
     /// Label of a card-agnostic offer: "Any card".
     pub any_card: &'static str,
+}
+
+impl Labels {
+    /// Every label with its name, as the JS embed receives them.
+    ///
+    /// ```
+    /// use installment_widget::labels::labels;
+    /// use installment_core::Locale;
+    /// let words = labels(Locale::from_tag("en")?);
+    /// assert!(words.entries().contains(&("any_card", "Any card")));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn entries(&self) -> [(&'static str, &'static str); 13] {
+        [
+            ("months", self.months),
+            ("per_month", self.per_month),
+            ("total", self.total),
+            ("overpayment", self.overpayment),
+            ("no_overpayment", self.no_overpayment),
+            ("plans", self.plans),
+            ("schedule", self.schedule),
+            ("payment", self.payment),
+            ("card_digits", self.card_digits),
+            ("card_hint", self.card_hint),
+            ("no_plans_for_card", self.no_plans_for_card),
+            ("unavailable", self.unavailable),
+            ("any_card", self.any_card),
+        ]
+    }
 }
 
 const RU: Labels = Labels {

@@ -10,6 +10,11 @@
 //! - `js` (wasm32 only): the thin export layer under the npm package, the script tag and the
 //!   custom elements (`js/`), which render the same views.
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 #[cfg(feature = "leptos")]
 mod badge;
 #[cfg(feature = "leptos")]

@@ -8,7 +8,6 @@ use installment_core::{
     badge_text, cheapest_monthly, detect_card, format_money, offers,
     wire::{OffersDocument, PlanWire, RulesDocument},
 };
-use serde::Serialize;
 
 /// Everything that can go wrong turning the proxy's documents into views.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +55,7 @@ impl From<Error> for WidgetError {
 }
 
 /// The badge sentence in three parts, so the amount can be emphasized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadgeView {
     /// Text before the amount.
     pub before: String,
@@ -67,7 +66,7 @@ pub struct BadgeView {
 }
 
 /// One plan as shown: every amount formatted for the locale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanView {
     /// Number of payments.
     pub months: u32,
@@ -141,7 +140,7 @@ impl PlanView {
 }
 
 /// One provider's plans, as the badge's details list them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderView {
     /// Stable provider identifier.
     pub provider: String,
@@ -286,7 +285,7 @@ pub fn card_prefix(typed: &str) -> String {
 }
 
 /// What the card field knows about the shopper's card so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CardView {
     /// Scheme wire name (`VISA`, `BELKART` ...), from the first digit on.
     pub association: Option<&'static str>,
@@ -327,7 +326,7 @@ impl CardView {
 }
 
 /// One card (or every card) of one provider, with its plans: one group of the picker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferView {
     /// Stable provider identifier.
     pub provider: String,
@@ -343,12 +342,11 @@ pub struct OfferView {
     pub card: String,
     /// Plans, shortest first.
     pub plans: Vec<PlanView>,
-    #[serde(skip)]
     scheme: Option<CardAssociation>,
 }
 
 /// The picker's offers for one price, read from `GET /api/v1/offers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickerView {
     /// Every offer of every provider.
     pub offers: Vec<OfferView>,

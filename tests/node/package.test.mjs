@@ -122,6 +122,34 @@ test("Rules compute the badge and the details from a rules document", () => {
   assert.throws(() => Rules.read({ currency: "BYN", providers: "nope" }), (e) => e.code === "malformed_document");
 });
 
+test("a malformed document is refused with the path of the first wrong field", () => {
+  const provider = { provider: "kp", display_name: "Karta Pokupok", currency: "BYN", min_amount: "50", max_amount: "5000",
+    bands: [{ min: "50", terms: [3, 6] }], rounding: "half_up" };
+  const rules = (change) => ({ currency: "BYN", providers: [{ ...provider, ...change }] });
+  const cases = [
+    [[], "the document must be a JSON object"],
+    ["{}", "the document must be a JSON object"],
+    [{ providers: [] }, "currency must be a string"],
+    [{ currency: "XXX", providers: [] }, 'currency: unknown currency "XXX"'],
+    [rules({ bands: [{ min: 50, terms: [3] }] }), "providers[0].bands[0].min must be a string"],
+    [rules({ bands: [{ min: "50", terms: [3, 6.5] }] }), "providers[0].bands[0].terms[1] must be a whole number"],
+    [rules({ bands: [{ min: "50", terms: ["3"] }] }), "providers[0].bands[0].terms[0] must be a whole number"],
+    [rules({ rounding: "HALF_UP" }), 'providers[0].rounding: unknown value "HALF_UP"'],
+    [rules({ markups: [{ months: 3, rate: "-1" }] }), "providers[0].markups[0].rate: rate"],
+    [rules({ display_name: undefined }), "providers[0].display_name must be a string"],
+    [rules({ bands: null }), "providers[0].bands must be an array"],
+    [{ ...rules({}), bins: [{ first: "41111111" }] }, "bins[0].last must be a string"],
+  ];
+  for (const [document, message] of cases) {
+    assert.throws(() => Rules.read(document), (e) => e.code === "malformed_document" && e.message.includes(message),
+      `${JSON.stringify(document)} should be refused naming ${message}`);
+  }
+  // Amounts are checked by the core once the document is read: still a clear, coded error.
+  assert.throws(() => Rules.read(rules({ min_amount: "1.005" })), (e) => e.code === "invalid_amount" && e.message.includes("\"1.005\""));
+  assert.throws(() => Offers.read({ currency: "BYN", amount: "1", providers: [{ provider: "kp", display_name: "KP", cards: [{ plans: [{ months: 3 }] }] }] }, "en"),
+    (e) => e.code === "malformed_document" && e.message.includes("providers[0].cards[0].plans[0].monthly must be a string"));
+});
+
 test("Offers narrow to a card's family", () => {
   const offers = Offers.read({
     amount: "100.00", currency: "TRY", from: null,

@@ -236,7 +236,7 @@ fn check_digits(digits: &str) -> Result<(), Error> {
 /// ```
 pub fn detect_card(digits: &str) -> Result<Option<CardInfo>, Error> {
     check_digits(digits)?;
-    let head = &digits[..digits.len().min(8)];
+    let head = digits.get(..8).unwrap_or(digits);
     let known = head.len() as u32;
     let value: u32 = head
         .parse()

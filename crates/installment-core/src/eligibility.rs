@@ -154,22 +154,18 @@ impl ProviderRules {
         {
             return Vec::new();
         }
-        let mut terms: Vec<u32> = self
-            .bands
-            .iter()
-            .filter(|band| {
-                band.min.minor() <= minor && band.max.is_none_or(|max| minor <= max.minor())
-            })
-            .flat_map(|band| band.terms.iter().copied())
-            .collect();
-        if let Some(rule) =
-            category.and_then(|c| self.categories.iter().find(|rule| rule.category == c))
-        {
-            terms.retain(|months| rule.terms.contains(months));
-        }
-        terms.sort_unstable();
-        terms.dedup();
-        terms
+        let allowed = category
+            .and_then(|c| self.categories.iter().find(|rule| rule.category == c))
+            .map(|rule| &rule.terms);
+        ascending_unique(
+            self.bands
+                .iter()
+                .filter(|band| {
+                    band.min.minor() <= minor && band.max.is_none_or(|max| minor <= max.minor())
+                })
+                .flat_map(|band| band.terms.iter().copied())
+                .filter(|months| allowed.is_none_or(|allowed| allowed.contains(months))),
+        )
     }
 
     /// The plans offered for `amount` in `category`, shortest term first.
@@ -282,10 +278,7 @@ impl Quote {
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn interest_free(amount: Money, terms: &[u32]) -> Result<Self, Error> {
-        let mut terms = terms.to_vec();
-        terms.sort_unstable();
-        terms.dedup();
-        let plans = terms
+        let plans = ascending_unique(terms.iter().copied())
             .into_iter()
             .map(|months| Plan::interest_free(amount, months))
             .collect::<Result<_, _>>()?;
@@ -311,9 +304,38 @@ impl Quote {
     }
 }
 
+/// Months in ascending order without duplicates. The lists are a handful of terms, so
+/// inserting into a sorted vector is enough, and it keeps a general sort out of the wasm.
+fn ascending_unique(terms: impl IntoIterator<Item = u32>) -> Vec<u32> {
+    let mut sorted = Vec::new();
+    for months in terms {
+        if let Err(at) = sorted.binary_search(&months) {
+            sorted.insert(at, months);
+        }
+    }
+    sorted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_come_out_ascending_and_unique() {
+        let cases: &[(&[u32], &[u32])] = &[
+            (&[], &[]),
+            (&[12], &[12]),
+            (&[12, 3, 6, 3, 24, 12], &[3, 6, 12, 24]),
+            (&[120, 1, 60, 1, 120], &[1, 60, 120]),
+        ];
+        for &(terms, expected) in cases {
+            assert_eq!(
+                ascending_unique(terms.iter().copied()),
+                expected,
+                "{terms:?}"
+            );
+        }
+    }
 
     fn byn(text: &str) -> Money {
         Money::parse(text, Currency::from_code("BYN").unwrap()).unwrap()

@@ -1,6 +1,6 @@
 //! The one error type of the crate.
 
-use core::fmt;
+use core::fmt::{self, Write};
 
 /// Everything that can go wrong in `installment-core`, one flat enum.
 ///
@@ -79,19 +79,27 @@ impl fmt::Display for Error {
             Self::UnknownCurrency(code) => {
                 write!(
                     f,
-                    "unknown currency {code:?}: expected an ISO 4217 code such as \"BYN\""
+                    "unknown currency {code}: expected an ISO 4217 code such as \"BYN\"",
+                    code = Quoted(code)
                 )
             }
             Self::EmptyAmount => f.write_str("amount is empty"),
-            Self::NegativeAmount(text) => write!(f, "amount {text:?} is negative"),
+            Self::NegativeAmount(text) => {
+                write!(f, "amount {text} is negative", text = Quoted(text))
+            }
             Self::InvalidCharacter { text, found } => {
                 write!(
                     f,
-                    "amount {text:?} is not a decimal number: unexpected {found:?}"
+                    "amount {text} is not a decimal number: unexpected '{found}'",
+                    text = Quoted(text)
                 )
             }
             Self::MalformedAmount(text) => {
-                write!(f, "amount {text:?} has misplaced separators")
+                write!(
+                    f,
+                    "amount {text} has misplaced separators",
+                    text = Quoted(text)
+                )
             }
             Self::TooManyDecimals {
                 text,
@@ -99,14 +107,20 @@ impl fmt::Display for Error {
                 max,
             } => write!(
                 f,
-                "amount {text:?} has more decimal places than {currency} allows ({max})"
+                "amount {text} has more decimal places than {currency} allows ({max})",
+                text = Quoted(text)
             ),
             Self::AmountTooLarge(text) => {
-                write!(f, "amount {text:?} is larger than 1000000000000")
+                write!(
+                    f,
+                    "amount {text} is larger than 1000000000000",
+                    text = Quoted(text)
+                )
             }
             Self::AmbiguousPrice(text) => write!(
                 f,
-                "price {text:?} is ambiguous: cannot tell the decimal separator from a group separator; pass a locale"
+                "price {text} is ambiguous: cannot tell the decimal separator from a group separator; pass a locale",
+                text = Quoted(text)
             ),
             Self::CurrencyMismatch { expected, found } => {
                 write!(f, "price is in {found}, expected {expected}")
@@ -117,7 +131,8 @@ impl fmt::Display for Error {
             }
             Self::InvalidRate(text) => write!(
                 f,
-                "rate {text:?} is not a non-negative decimal fraction with at most 9 places (0.025 is 2.5 %)"
+                "rate {text} is not a non-negative decimal fraction with at most 9 places (0.025 is 2.5 %)",
+                text = Quoted(text)
             ),
             Self::InconsistentQuote {
                 months,
@@ -129,23 +144,53 @@ impl fmt::Display for Error {
             ),
             Self::UnknownLocale(tag) => write!(
                 f,
-                "unknown locale {tag:?}: expected one of ru-BY, be-BY, ru-RU, kk-KZ, ru-KZ, uk-UA, tr-TR, en-US, ar-AE"
+                "unknown locale {tag}: expected one of ru-BY, be-BY, ru-RU, kk-KZ, ru-KZ, uk-UA, tr-TR, en-US, ar-AE",
+                tag = Quoted(tag)
             ),
             Self::InvalidCardDigits(text) => {
-                write!(f, "card digits {text:?} must be 1 to 19 digits 0-9")
+                write!(
+                    f,
+                    "card digits {text} must be 1 to 19 digits 0-9",
+                    text = Quoted(text)
+                )
             }
             Self::InvalidBin(text) => write!(
                 f,
-                "BIN {text:?} must be 6 to 8 digits; a card number must never be sent"
+                "BIN {text} must be 6 to 8 digits; a card number must never be sent",
+                text = Quoted(text)
             ),
             Self::OverlappingBinRanges(what) => write!(f, "BIN table: {what}"),
             Self::InvalidRules(what) => write!(f, "provider rules: {what}"),
-            Self::UnknownVariant(what) => write!(f, "unknown value {what:?}"),
+            Self::UnknownVariant(what) => {
+                write!(f, "unknown value {what}", what = Quoted(what))
+            }
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// Input text in double quotes for a message, as `{:?}` would show it but without `Debug`'s
+/// escaping tables, which cost the wasm several KB: quotes and backslashes are escaped and
+/// control characters are written as `\u{..}`; every other character is shown as it is.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            match c {
+                '"' | '\\' => {
+                    f.write_char('\\')?;
+                    f.write_char(c)?;
+                }
+                c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
+    }
+}
 
 impl Error {
     /// A stable, machine-readable code for APIs and JS callers.
@@ -176,5 +221,31 @@ impl Error {
             Self::InvalidRules(_) => "invalid_rules",
             Self::UnknownVariant(_) => "unknown_variant",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_input_reads_like_debug_without_its_tables() {
+        let cases = [
+            ("299.90", "\"299.90\""),
+            ("1 299,90 Br", "\"1 299,90 Br\""),
+            ("say \"hi\" \\", "\"say \\\"hi\\\" \\\\\""),
+            ("a\nb\u{7}", "\"a\\u{a}b\\u{7}\""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Quoted(text).to_string(), expected, "{text:?}");
+        }
+        assert_eq!(
+            Error::InvalidCharacter {
+                text: "12a".into(),
+                found: 'a'
+            }
+            .to_string(),
+            "amount \"12a\" is not a decimal number: unexpected 'a'"
+        );
     }
 }

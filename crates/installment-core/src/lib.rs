@@ -10,7 +10,7 @@
 //! - [`ProviderRules`], [`offers`], [`cheapest_monthly`]: eligibility and "from X/month".
 //! - [`detect_card`], [`BinTable`]: what the first digits of a card say.
 //! - [`format_money`], [`badge_text`]: CLDR-exact text without `Intl`.
-//! - `wire` (feature `serde`): JSON types with decimal-string amounts.
+//! - [`wire`]: the API's JSON types with decimal-string amounts (serde with feature `serde`).
 //!
 //! ```
 //! use installment_core::{badge_text, Currency, Locale, Money, Quote};
@@ -33,7 +33,6 @@ mod plan;
 mod price_text;
 mod rate;
 mod rounding;
-#[cfg(feature = "serde")]
 pub mod wire;
 
 pub use bin::{BinRange, BinTable, CardType};

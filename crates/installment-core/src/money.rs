@@ -111,9 +111,11 @@ impl Money {
             });
         }
         let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
+        // Byte searches rather than `str::contains`, whose searcher brings a panic path (and
+        // its message formatting, several KB) into the wasm. The same holds in `rate.rs`.
         if integer.is_empty()
-            || (text.contains('.') && fraction.is_empty())
-            || fraction.contains('.')
+            || (text.as_bytes().contains(&b'.') && fraction.is_empty())
+            || fraction.as_bytes().contains(&b'.')
         {
             return Err(Error::MalformedAmount(text.to_owned()));
         }
@@ -122,7 +124,11 @@ impl Money {
             return Self::from_digits(integer, fraction, currency, text);
         }
         // Keep the currency's places plus the excess as one integer, then divide it away.
-        let (kept, excess) = fraction.split_at(exponent);
+        // (Checked, though `fraction` is ASCII here: a panicking split would pull the panic
+        // message's formatting into the wasm.)
+        let (kept, excess) = fraction
+            .split_at_checked(exponent)
+            .ok_or_else(|| Error::MalformedAmount(text.to_owned()))?;
         let excess = excess.trim_end_matches('0');
         if excess.len() > 18 {
             return Err(Error::MalformedAmount(text.to_owned()));

@@ -137,7 +137,7 @@ fn check_decoration(text: &str, currency: Currency) -> Result<(), Error> {
         ('₴', "UAH"),
     ];
     for (symbol, code) in UNAMBIGUOUS {
-        if text.contains(symbol) && code != currency.code() {
+        if text.chars().any(|c| c == symbol) && code != currency.code() {
             return Err(mismatch(code));
         }
     }

@@ -38,7 +38,7 @@ impl Rate {
             || !all_digits(integer)
             || !all_digits(fraction)
             || fraction.len() > MAX_RATE_SCALE as usize
-            || (text.contains('.') && fraction.is_empty())
+            || (text.as_bytes().contains(&b'.') && fraction.is_empty())
         {
             return Err(invalid());
         }

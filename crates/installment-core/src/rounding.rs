@@ -25,6 +25,39 @@ pub enum Rounding {
 }
 
 impl Rounding {
+    /// Every strategy, in the order of the table above.
+    pub const ALL: [Self; 4] = [Self::Up, Self::Down, Self::HalfUp, Self::HalfEven];
+
+    /// The wire name.
+    ///
+    /// ```
+    /// use installment_core::Rounding;
+    /// assert_eq!(Rounding::HalfEven.as_str(), "half_even");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::HalfUp => "half_up",
+            Self::HalfEven => "half_even",
+        }
+    }
+
+    /// Parses a wire name.
+    ///
+    /// ```
+    /// use installment_core::Rounding;
+    /// assert_eq!(Rounding::parse("half_up")?, Rounding::HalfUp);
+    /// assert!(Rounding::parse("HALF_UP").is_err());
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn parse(name: &str) -> Result<Self, crate::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|strategy| strategy.as_str() == name)
+            .ok_or_else(|| crate::Error::UnknownVariant(name.to_owned()))
+    }
+
     /// Divides `numerator` by a positive `denominator`, rounding the quotient by `self`.
     ///
     /// ```
@@ -91,6 +124,16 @@ mod tests {
         ];
         for &(n, d, strategy, expected) in cases {
             assert_eq!(strategy.divide(n, d), expected, "{n}/{d} {strategy:?}");
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn wire_names_are_serdes() {
+        for strategy in Rounding::ALL {
+            let json = serde_json::to_string(&strategy).unwrap();
+            assert_eq!(json, format!("\"{}\"", strategy.as_str()));
+            assert_eq!(Rounding::parse(strategy.as_str()), Ok(strategy));
         }
     }
 }

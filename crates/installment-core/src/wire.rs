@@ -1,4 +1,4 @@
-//! Serde types both sides speak: every amount a decimal string, every enum its wire name.
+//! The JSON types both sides speak: every amount a decimal string, every enum its wire name.
 //!
 //! Domain types hold a [`Currency`] and integer minor units; these hold strings, and convert
 //! with checks (`TryFrom`), so a malformed document is an [`Error`], never a wrong number.
@@ -7,14 +7,17 @@ use crate::{
     BinRange, CardAssociation, CardType, CategoryTerms, Currency, Error, Money, Plan, PlanKind,
     ProviderRules, Rate, Rounding, TermBand, TermMarkup,
 };
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "serde")]
 impl Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.code())
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
@@ -22,6 +25,7 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+#[cfg(feature = "serde")]
 impl Serialize for Money {
     /// As the plain decimal string (`"299.90"`); the currency travels beside it.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -29,12 +33,14 @@ impl Serialize for Money {
     }
 }
 
+#[cfg(feature = "serde")]
 impl Serialize for Rate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
@@ -43,7 +49,8 @@ impl<'de> Deserialize<'de> for Rate {
 }
 
 /// A plan on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct PlanWire {
     /// Number of payments.
     pub months: u32,
@@ -58,7 +65,10 @@ pub struct PlanWire {
     /// `interest_free`, `markup`, `quoted` or `annuity`.
     pub kind: String,
     /// The markup or monthly rate, when the plan has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub rate: Option<Rate>,
 }
 
@@ -83,19 +93,24 @@ impl From<&Plan> for PlanWire {
 }
 
 /// An amount band on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct TermBandWire {
     /// Inclusive lower bound.
     pub min: String,
     /// Inclusive upper bound; absent for none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max: Option<String>,
     /// Months offered.
     pub terms: Vec<u32>,
 }
 
 /// A category restriction on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct CategoryTermsWire {
     /// Category code.
     pub category: String,
@@ -104,7 +119,8 @@ pub struct CategoryTermsWire {
 }
 
 /// A per-term markup on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct TermMarkupWire {
     /// The term.
     pub months: u32,
@@ -122,7 +138,8 @@ impl From<&TermMarkup> for TermMarkupWire {
 }
 
 /// One provider's rules on the wire (`GET /api/v1/rules`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ProviderRulesWire {
     /// Stable identifier.
     pub provider: String,
@@ -137,36 +154,44 @@ pub struct ProviderRulesWire {
     /// Terms by amount band.
     pub bands: Vec<TermBandWire>,
     /// Restrictions by category.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub categories: Vec<CategoryTermsWire>,
     /// Markups by term.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub markups: Vec<TermMarkupWire>,
     /// How marked-up totals are rounded.
     pub rounding: Rounding,
     /// Markups by card family, where they differ by card (Craftgate); the `markups` above
     /// are then the cheapest card's.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub card_families: Vec<CardFamilyWire>,
 }
 
 /// One card family's markups on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct CardFamilyWire {
     /// Card family (Bonus, World ...).
     pub family: String,
     /// Scheme, where the provider names one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub association: Option<CardAssociation>,
     /// Issuing bank, where the provider names one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bank: Option<String>,
     /// Markups by term for this family.
     pub markups: Vec<TermMarkupWire>,
 }
 
 /// A provider that did not answer usably, and why (details stay in the server's log).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct UnavailableWire {
     /// Stable provider identifier.
     pub provider: String,
@@ -177,44 +202,59 @@ pub struct UnavailableWire {
 }
 
 /// The body of `GET /api/v1/rules`: everything a page needs to compute every badge itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct RulesDocument {
     /// Currency of every amount.
     pub currency: Currency,
     /// Each provider's conditions.
     pub providers: Vec<ProviderRulesWire>,
     /// Providers that price per product or basket only: ask `/api/v1/offers`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub offers_only: Vec<String>,
     /// The BIN table, so a page narrows by card without asking.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub bins: Vec<BinRangeWire>,
     /// Providers that did not answer.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub unavailable: Vec<UnavailableWire>,
 }
 
 /// The plans of one card (or of every card, when the fields are absent) on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct CardOfferWire {
     /// Scheme, when the offer is for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub association: Option<CardAssociation>,
     /// Card family, when the offer is for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub family: Option<String>,
     /// Issuing bank, when the offer is for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bank: Option<String>,
     /// Credit, debit or prepaid, when the offer is for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub card_type: Option<CardType>,
     /// The plans, shortest first.
     pub plans: Vec<PlanWire>,
 }
 
 /// One provider's offers on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ProviderOffersWire {
     /// Stable identifier.
     pub provider: String,
@@ -225,14 +265,18 @@ pub struct ProviderOffersWire {
 }
 
 /// The plan a badge advertises: the smallest monthly payment of all offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FromPlanWire {
     /// Stable provider identifier.
     pub provider: String,
     /// Name shown to shoppers.
     pub display_name: String,
     /// Card family, when the plan is for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub family: Option<String>,
     /// Number of payments.
     pub months: u32,
@@ -243,34 +287,45 @@ pub struct FromPlanWire {
 }
 
 /// The shopper's card as the proxy understood the BIN.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct CardWire {
     /// The digits asked about (6 to 8).
     pub bin: String,
     /// Scheme, from the table or from the prefix alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub association: Option<CardAssociation>,
     /// The BIN table's range, when one knows the BIN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub range: Option<BinRangeWire>,
 }
 
 /// The body of `GET /api/v1/offers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct OffersDocument {
     /// The price asked about.
     pub amount: String,
     /// Its currency.
     pub currency: Currency,
     /// The card, when a BIN was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub card: Option<CardWire>,
     /// Offers by provider.
     pub providers: Vec<ProviderOffersWire>,
     /// The cheapest monthly payment, or `null` when nothing is eligible.
     pub from: Option<FromPlanWire>,
     /// Providers that did not answer.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub unavailable: Vec<UnavailableWire>,
 }
 
@@ -354,7 +409,8 @@ impl TryFrom<ProviderRulesWire> for ProviderRules {
 }
 
 /// A BIN range on the wire; `first`/`last` are 8-digit prefixes as strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct BinRangeWire {
     /// First 8-digit prefix.
     pub first: String,
@@ -363,7 +419,10 @@ pub struct BinRangeWire {
     /// Issuing bank.
     pub bank: String,
     /// Bank code, where there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bank_code: Option<u32>,
     /// Card family (Bonus, Halva ...).
     pub family: String,
@@ -418,7 +477,8 @@ impl TryFrom<BinRangeWire> for BinRange {
 }
 
 /// The error body of every API: a stable `code` and a human `message`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ApiError {
     /// Stable, machine-readable: `unknown_currency`, `invalid_amount`, ...
     pub code: String,
@@ -435,7 +495,7 @@ impl From<&Error> for ApiError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
 

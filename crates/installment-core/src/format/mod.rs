@@ -25,11 +25,11 @@ struct LocaleData {
     badge: BadgeTemplate,
 }
 
-/// `{before}{amount}{after}`, then `via` with `{provider}` replaced when a provider is named.
+/// `{before}{amount}{after}`, then `via[0]{provider}via[1]` when a provider is named.
 struct BadgeTemplate {
     before: &'static str,
     after: &'static str,
-    via: &'static str,
+    via: [&'static str; 2],
 }
 
 const NBSP: char = '\u{A0}';
@@ -65,7 +65,7 @@ static LOCALES: &[LocaleData] = &[
         BadgeTemplate {
             before: "ад ",
             after: "/мес. у растэрміноўку",
-            via: " праз {provider}",
+            via: [" праз ", ""],
         },
     ),
     cyrillic("ru-RU", 1, symbols::RU_RU, RUSSIAN_BADGE),
@@ -76,7 +76,7 @@ static LOCALES: &[LocaleData] = &[
         BadgeTemplate {
             before: "айына ",
             after: " бастап бөліп төлеу",
-            via: ", {provider} арқылы",
+            via: [", ", " арқылы"],
         },
     ),
     cyrillic("ru-KZ", 1, symbols::RU_KZ, RUSSIAN_BADGE),
@@ -87,7 +87,7 @@ static LOCALES: &[LocaleData] = &[
         BadgeTemplate {
             before: "від ",
             after: "/міс. у розстрочку",
-            via: " через {provider}",
+            via: [" через ", ""],
         },
     ),
     LocaleData {
@@ -104,7 +104,7 @@ static LOCALES: &[LocaleData] = &[
         badge: BadgeTemplate {
             before: "aylık ",
             after: " tutarından başlayan taksitler",
-            via: ", {provider} ile",
+            via: [", ", " ile"],
         },
     },
     LocaleData {
@@ -120,7 +120,7 @@ static LOCALES: &[LocaleData] = &[
         badge: BadgeTemplate {
             before: "from ",
             after: "/month in installments",
-            via: " via {provider}",
+            via: [" via ", ""],
         },
     },
     LocaleData {
@@ -137,7 +137,7 @@ static LOCALES: &[LocaleData] = &[
         badge: BadgeTemplate {
             before: "بالتقسيط ابتداءً من ",
             after: " شهريًا",
-            via: " عبر {provider}",
+            via: [" عبر ", ""],
         },
     },
 ];
@@ -145,7 +145,7 @@ static LOCALES: &[LocaleData] = &[
 const RUSSIAN_BADGE: BadgeTemplate = BadgeTemplate {
     before: "от ",
     after: "/мес. в рассрочку",
-    via: " через {provider}",
+    via: [" через ", ""],
 };
 
 /// Which region a bare language tag means.
@@ -349,7 +349,8 @@ pub fn badge_text(monthly: Money, locale: Locale, provider: Option<&str>) -> Bad
     let template = &locale.0.badge;
     let mut after = template.after.to_owned();
     if let Some(provider) = provider.map(str::trim).filter(|p| !p.is_empty()) {
-        after.push_str(&template.via.replace("{provider}", provider));
+        let [before_name, after_name] = template.via;
+        after.extend([before_name, provider, after_name]);
     }
     BadgeText {
         before: template.before.to_owned(),

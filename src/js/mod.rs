@@ -1,13 +1,18 @@
 //! The npm package's exports. Each is a few lines that call the core; every error becomes a
 //! JS `Error` (with a stable `code`) in [`throw`], so no input can reach a wasm trap.
+//! Documents come in through [`read`], views go out through [`write`].
+
+mod read;
+mod write;
 
 use crate::view::{CardView, PickerView, Storefront, WidgetError, card_prefix};
 use installment_core::{
     CardAssociation, Currency, Error, Locale, Money, Plan, Quote, detect_card, format_money,
     parse_price_text,
 };
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
+use write::{ToJs, object};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -216,14 +221,6 @@ fn money(amount: &JsValue, currency: &str) -> Result<Money, JsValue> {
     Money::parse(&amount_text(amount)?, currency).map_err(throw)
 }
 
-fn object(entries: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (key, value) in entries {
-        let _ = Reflect::set(&object, &(*key).into(), value);
-    }
-    object.into()
-}
-
 fn strings<T: ToString>(items: &[T]) -> JsValue {
     items
         .iter()
@@ -343,7 +340,8 @@ impl Rules {
     pub fn read(
         #[wasm_bindgen(unchecked_param_type = "object")] document: JsValue,
     ) -> Result<Rules, JsValue> {
-        Storefront::from_document(from_js(document)?)
+        read::rules_document(document)
+            .and_then(Storefront::from_document)
             .map(Rules)
             .map_err(throw)
     }
@@ -363,12 +361,8 @@ impl Rules {
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
-        to_js(
-            &self
-                .0
-                .badge(price, category.as_deref(), locale)
-                .map_err(throw)?,
-        )
+        let badge = self.0.badge(price, category.as_deref(), locale);
+        Ok(badge.map_err(throw)?.to_js())
     }
 
     /// Every provider's plans for `amount`: the badge's details view.
@@ -380,12 +374,8 @@ impl Rules {
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
-        to_js(
-            &self
-                .0
-                .details(price, category.as_deref(), locale)
-                .map_err(throw)?,
-        )
+        let details = self.0.details(price, category.as_deref(), locale);
+        Ok(details.map_err(throw)?.to_js())
     }
 
     /// The card as far as the digits tell: the scheme from the first digit, the family and
@@ -398,7 +388,8 @@ impl Rules {
         } else {
             None
         };
-        to_js(&known.map_or_else(|| CardView::from_digits(&digits), CardView::from_range))
+        let card = known.map_or_else(|| CardView::from_digits(&digits), CardView::from_range);
+        Ok(card.to_js())
     }
 }
 
@@ -422,16 +413,16 @@ impl Offers {
         locale: &str,
     ) -> Result<Offers, JsValue> {
         let locale = Locale::from_tag(locale).map_err(throw)?;
-        let document = from_js(document)?;
-        PickerView::from_document(&document, locale)
+        read::offers_document(document)
+            .and_then(|document| PickerView::from_document(&document, locale))
             .map(Offers)
             .map_err(throw)
     }
 
     /// Every offer with its plans, and the picker's labels.
     #[wasm_bindgen(unchecked_return_type = "PickerView")]
-    pub fn view(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.0)
+    pub fn view(&self) -> JsValue {
+        self.0.to_js()
     }
 
     /// Indexes of the offers open to a card of `family` and `association` (as a BIN table
@@ -459,19 +450,6 @@ impl Offers {
 /// The widget's labels in `locale`'s language.
 #[wasm_bindgen(unchecked_return_type = "Labels")]
 pub fn labels(locale: &str) -> Result<JsValue, JsValue> {
-    to_js(crate::labels::labels(
-        Locale::from_tag(locale).map_err(throw)?,
-    ))
-}
-
-/// A document the page parsed with `JSON.parse`, read straight from the JS object.
-fn from_js<T: serde::de::DeserializeOwned>(document: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(document)
-        .map_err(|e| throw(WidgetError::MalformedDocument(e.to_string())))
-}
-
-/// A view as a plain JS object (`null` for `None`, objects for structs).
-fn to_js<T: serde::Serialize>(view: &T) -> Result<JsValue, JsValue> {
-    view.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| throw(e.to_string()))
+    let locale = Locale::from_tag(locale).map_err(throw)?;
+    Ok(crate::labels::labels(locale).to_js())
 }
