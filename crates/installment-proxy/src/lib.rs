@@ -23,6 +23,7 @@ pub mod bins;
 mod cache;
 mod config;
 mod error;
+pub mod intent;
 pub mod providers;
 pub mod sandbox;
 pub mod signature;
