@@ -27,6 +27,7 @@ pub mod intent;
 pub mod providers;
 pub mod sandbox;
 pub mod signature;
+pub mod store;
 
 pub use api::{AppState, app, providers_from};
 pub use cache::SwrCache;

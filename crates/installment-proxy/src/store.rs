@@ -1,0 +1,478 @@
+//! Applications and webhook events in SQLite (WAL, `synchronous = FULL`): a webhook is
+//! acknowledged only after its event and the state change it causes are committed, so a
+//! crash right after the acknowledgement loses nothing.
+//!
+//! Calls are short and run on tokio's blocking pool over one connection: SQLite serializes
+//! writers anyway, and one connection keeps each change a single transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// Where an application stands, normalized over every provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Created; the shopper has not finished the provider's form.
+    Pending,
+    /// The provider approved it: ship the order.
+    Approved,
+    /// The provider declined it.
+    Rejected,
+    /// The shopper or the provider cancelled it.
+    Cancelled,
+    /// The shopper did not finish in time.
+    Expired,
+    /// The provider could not process it.
+    Failed,
+}
+
+impl Status {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Approved,
+            Self::Rejected,
+            Self::Cancelled,
+            Self::Expired,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
+
+    /// Whether the status is an outcome. Outcomes are final: status only moves forward, from
+    /// `pending` to one outcome, so a late `pending` never overwrites `approved`.
+    pub const fn is_final(self) -> bool {
+        !matches!(self, Self::Pending)
+    }
+}
+
+/// An application as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Application {
+    /// The proxy's id, given to the browser.
+    pub id: String,
+    /// Provider wire name.
+    pub provider: String,
+    /// The provider's own id of the application.
+    pub provider_ref: String,
+    /// The merchant's order id.
+    pub order_id: String,
+    /// Decimal string.
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Number of payments.
+    pub months: u32,
+    /// Normalized status.
+    pub status: Status,
+    /// The provider's own status word, as last seen.
+    pub provider_status: String,
+    /// Where the shopper confirms the application.
+    pub redirect_url: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last status change or refresh.
+    pub updated_at: i64,
+}
+
+/// A store error: the message is for logs, never for the browser.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            elapsed.as_secs().try_into().unwrap_or(i64::MAX)
+        })
+}
+
+/// The database of applications, webhook events and used intents.
+#[derive(Clone)]
+pub struct Store {
+    connection: Arc<Mutex<Connection>>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS applications (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    months INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    provider_status TEXT NOT NULL,
+    redirect_url TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (provider, provider_ref)
+);
+CREATE TABLE IF NOT EXISTS webhook_events (
+    provider TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    application_id TEXT,
+    body BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, event_key)
+);
+CREATE TABLE IF NOT EXISTS used_intents (
+    order_id TEXT PRIMARY KEY,
+    used_at INTEGER NOT NULL
+);
+";
+
+/// What a webhook delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// First delivery; the application's status changed.
+    Changed,
+    /// First delivery; the status was already final (or the same), so nothing changed.
+    Unchanged,
+    /// The same event was delivered before: nothing happened this time.
+    Duplicate,
+}
+
+impl Store {
+    /// Opens (creating it and its directory if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(directory)
+                .map_err(|e| StoreError(format!("cannot create {}: {e}", directory.display())))?;
+        }
+        let connection = Connection::open(path)?;
+        // WAL lets status reads run beside a write; FULL syncs every commit, so an
+        // acknowledged webhook survives even the machine losing power.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = self.connection.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = connection
+                .lock()
+                .map_err(|_| StoreError("a previous call panicked".into()))?;
+            work(&mut connection).map_err(StoreError::from)
+        })
+        .await
+        .map_err(|e| StoreError(e.to_string()))?
+    }
+
+    /// Marks the intent of `order_id` used; `false` when it was used before.
+    pub async fn claim_intent(&self, order_id: &str) -> Result<bool, StoreError> {
+        let order_id = order_id.to_owned();
+        self.run(move |c| {
+            let added = c.execute(
+                "INSERT OR IGNORE INTO used_intents (order_id, used_at) VALUES (?1, ?2)",
+                params![order_id, now()],
+            )?;
+            Ok(added == 1)
+        })
+        .await
+    }
+
+    /// Stores a new application.
+    pub async fn insert(&self, application: Application) -> Result<(), StoreError> {
+        self.run(move |c| {
+            let a = &application;
+            c.execute(
+                "INSERT INTO applications (id, provider, provider_ref, order_id, amount, currency,
+                    months, status, provider_status, redirect_url, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    a.id,
+                    a.provider,
+                    a.provider_ref,
+                    a.order_id,
+                    a.amount,
+                    a.currency,
+                    a.months,
+                    a.status.as_str(),
+                    a.provider_status,
+                    a.redirect_url,
+                    a.created_at,
+                    a.updated_at
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The application with the proxy's `id`.
+    pub async fn application(&self, id: &str) -> Result<Option<Application>, StoreError> {
+        let id = id.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                &format!("{SELECT} WHERE id = ?1"),
+                params![id],
+                application_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Records what the provider says now (from a status refresh). The status moves only
+    /// from `pending` to an outcome; the refresh time is kept either way.
+    pub async fn advance(
+        &self,
+        id: &str,
+        status: Status,
+        provider_status: &str,
+    ) -> Result<bool, StoreError> {
+        let (id, provider_status) = (id.to_owned(), provider_status.to_owned());
+        self.run(move |c| {
+            let transaction = c.transaction()?;
+            let changed = advance(&transaction, &id, status, &provider_status)?;
+            transaction.commit()?;
+            Ok(changed)
+        })
+        .await
+    }
+
+    /// Stores a verified webhook event and applies its status, in one transaction: the same
+    /// event (`event_key`) delivered again, even concurrently, changes nothing the second time.
+    pub async fn deliver(
+        &self,
+        provider: &str,
+        event_key: &str,
+        provider_ref: &str,
+        status: Status,
+        provider_status: &str,
+        body: Vec<u8>,
+    ) -> Result<(Delivery, Option<String>), StoreError> {
+        let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
+        let (provider_ref, provider_status) = (provider_ref.to_owned(), provider_status.to_owned());
+        self.run(move |c| {
+            let transaction = c.transaction()?;
+            let id: Option<String> = transaction
+                .query_row(
+                    "SELECT id FROM applications WHERE provider = ?1 AND provider_ref = ?2",
+                    params![provider, provider_ref],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let new = transaction.execute(
+                "INSERT OR IGNORE INTO webhook_events
+                    (provider, event_key, application_id, body, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![provider, event_key, id, body, now()],
+            )? == 1;
+            let delivery = match (&id, new) {
+                (_, false) => Delivery::Duplicate,
+                (Some(id), true) if advance(&transaction, id, status, &provider_status)? => {
+                    Delivery::Changed
+                }
+                _ => Delivery::Unchanged,
+            };
+            transaction.commit()?;
+            Ok((delivery, id))
+        })
+        .await
+    }
+
+    /// How many events of `provider` are stored (for tests and the load report).
+    pub async fn event_count(&self, provider: &str) -> Result<i64, StoreError> {
+        let provider = provider.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM webhook_events WHERE provider = ?1",
+                params![provider],
+                |row| row.get(0),
+            )
+        })
+        .await
+    }
+}
+
+const SELECT: &str = "SELECT id, provider, provider_ref, order_id, amount, currency, months,
+    status, provider_status, redirect_url, created_at, updated_at FROM applications";
+
+fn application_row(row: &rusqlite::Row<'_>) -> Result<Application, rusqlite::Error> {
+    let status: String = row.get(7)?;
+    Ok(Application {
+        id: row.get(0)?,
+        provider: row.get(1)?,
+        provider_ref: row.get(2)?,
+        order_id: row.get(3)?,
+        amount: row.get(4)?,
+        currency: row.get(5)?,
+        months: row.get(6)?,
+        status: Status::parse(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                7,
+                rusqlite::types::Type::Text,
+                format!("unknown status {status:?}").into(),
+            )
+        })?,
+        provider_status: row.get(8)?,
+        redirect_url: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+/// Moves a pending application to `status`; refreshes the provider's word and the time when
+/// it cannot move. `true` when the status changed.
+fn advance(
+    transaction: &rusqlite::Transaction<'_>,
+    id: &str,
+    status: Status,
+    provider_status: &str,
+) -> Result<bool, rusqlite::Error> {
+    let changed = status.is_final()
+        && transaction.execute(
+            "UPDATE applications SET status = ?2, provider_status = ?3, updated_at = ?4
+             WHERE id = ?1 AND status = 'pending'",
+            params![id, status.as_str(), provider_status, now()],
+        )? == 1;
+    if !changed {
+        transaction.execute(
+            "UPDATE applications SET updated_at = ?2,
+                provider_status = CASE WHEN status = 'pending' THEN ?3 ELSE provider_status END
+             WHERE id = ?1",
+            params![id, now(), provider_status],
+        )?;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn application(id: &str) -> Application {
+        Application {
+            id: id.into(),
+            provider: "karta_pokupok".into(),
+            provider_ref: format!("kp-{id}"),
+            order_id: "1001".into(),
+            amount: "2438.50".into(),
+            currency: "BYN".into(),
+            months: 12,
+            status: Status::Pending,
+            provider_status: "NEW".into(),
+            redirect_url: "http://provider/form".into(),
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn temporary() -> (Store, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!(
+            "installment-store-{}-{}.sqlite",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        (Store::open(&path).unwrap(), path)
+    }
+
+    #[tokio::test]
+    async fn status_only_moves_forward() {
+        let (store, _) = temporary();
+        store.insert(application("a")).await.unwrap();
+        let cases = [
+            (Status::Pending, false, Status::Pending),
+            (Status::Approved, true, Status::Approved),
+            (Status::Pending, false, Status::Approved),
+            (Status::Rejected, false, Status::Approved),
+        ];
+        for (offered, changed, after) in cases {
+            assert_eq!(store.advance("a", offered, "X").await.unwrap(), changed);
+            let stored = store.application("a").await.unwrap().unwrap();
+            assert_eq!(stored.status, after, "after offering {offered:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn twenty_concurrent_deliveries_change_the_state_once() {
+        let (store, path) = temporary();
+        store.insert(application("b")).await.unwrap();
+        let deliveries = (0..20).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .deliver(
+                        "karta_pokupok",
+                        "event-1",
+                        "kp-b",
+                        Status::Approved,
+                        "APPROVED",
+                        b"{}".to_vec(),
+                    )
+                    .await
+                    .unwrap()
+                    .0
+            })
+        });
+        let results = futures::future::join_all(deliveries).await;
+        let changed = results
+            .iter()
+            .filter(|r| *r.as_ref().unwrap() == Delivery::Changed)
+            .count();
+        let duplicates = results
+            .iter()
+            .filter(|r| *r.as_ref().unwrap() == Delivery::Duplicate)
+            .count();
+        assert_eq!((changed, duplicates), (1, 19));
+        assert_eq!(store.event_count("karta_pokupok").await.unwrap(), 1);
+        // A second connection (another process) sees the committed state in the file.
+        let reopened = Store::open(&path).unwrap();
+        let stored = reopened.application("b").await.unwrap().unwrap();
+        assert_eq!(
+            (stored.status, stored.provider_status.as_str()),
+            (Status::Approved, "APPROVED")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_intent_is_used_once() {
+        let (store, _) = temporary();
+        assert!(store.claim_intent("1001").await.unwrap());
+        assert!(!store.claim_intent("1001").await.unwrap());
+        assert!(store.claim_intent("1002").await.unwrap());
+    }
+}
