@@ -1,10 +1,16 @@
 //! Karta Pokupok: `GET /terms?amount=&category=` with the partner headers; the answer's
 //! `available_terms` are interest-free splits of the amount; an empty list hides the option.
+//! Applications: `POST /applications` (order, customer, items with two-decimal prices,
+//! callback, success and fail URLs) and `GET /applications/{id}`; webhooks carry `X-Signature`,
+//! the hex HMAC-SHA256 of the raw body with the webhook secret.
 
 use super::{
-    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client, rules_in,
-    status_error,
+    ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
+    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, rules_in, status_error,
 };
+use crate::signature::{constant_time_eq, hmac_sha256_hex};
+use crate::store::Status;
+use sha2::{Digest, Sha256};
 use crate::config::KartaPokupokConfig;
 use async_trait::async_trait;
 use installment_core::{CardAssociation, CardType, Currency, Plan, ProviderRules};
@@ -21,6 +27,38 @@ pub struct KartaPokupok {
 #[derive(Deserialize)]
 struct TermsAnswer {
     available_terms: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+struct ApplicationAnswer {
+    application_id: String,
+    #[serde(default)]
+    redirect_url: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct WebhookBody {
+    application_id: String,
+    status: String,
+}
+
+/// Karta Pokupok's status words (`APPROVED`, `REJECTED`, `CANCELLED`, `EXPIRED`; anything
+/// else, such as `NEW`, is still pending), normalized.
+///
+/// ```
+/// use installment_proxy::{providers::karta_pokupok_status, store::Status};
+/// assert_eq!(karta_pokupok_status("APPROVED"), Status::Approved);
+/// assert_eq!(karta_pokupok_status("NEW"), Status::Pending);
+/// ```
+pub fn karta_pokupok_status(word: &str) -> Status {
+    match word {
+        "APPROVED" => Status::Approved,
+        "REJECTED" => Status::Rejected,
+        "CANCELLED" => Status::Cancelled,
+        "EXPIRED" => Status::Expired,
+        _ => Status::Pending,
+    }
 }
 
 impl KartaPokupok {
@@ -70,6 +108,23 @@ impl KartaPokupok {
             .map_err(|e| ProviderError::Malformed(format!("/terms: {e}")))?;
         Ok(answer.available_terms)
     }
+
+    fn partner(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .header("X-Partner-Id", &self.config.partner_id)
+            .header("X-Partner-Token", self.config.token.expose())
+    }
+
+    async fn application_answer(
+        response: reqwest::Response,
+        what: &str,
+    ) -> Result<ApplicationAnswer, ProviderError> {
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
+        }
+        let bytes = response.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{what}: {e}")))
+    }
 }
 
 #[async_trait]
@@ -106,5 +161,94 @@ impl Provider for KartaPokupok {
             card_type: Some(CardType::Credit),
             plans,
         }])
+    }
+
+    fn takes_applications(&self) -> bool {
+        true
+    }
+
+    async fn create_application(
+        &self,
+        request: &ApplicationRequest,
+    ) -> Result<CreatedApplication, ProviderError> {
+        let order = &request.order;
+        let items: Vec<_> = order
+            .items
+            .iter()
+            .map(|item| {
+                serde_json::json!({
+                    "name": item.name,
+                    "quantity": item.quantity,
+                    "price": item.price.to_string(),
+                    "total": item.total().to_string(),
+                })
+            })
+            .collect();
+        let body = serde_json::json!({
+            "order": {
+                "id": order.order_id,
+                "amount": order.amount.to_string(),
+                "term": request.months,
+                "purpose": format!("Order #{}", order.order_id),
+            },
+            "customer": { "phone": request.phone, "email": request.email },
+            "items": items,
+            "callback_url": request.callback_url,
+            "success_url": request.success_url,
+            "fail_url": request.fail_url,
+        });
+        let url = format!("{}/applications", self.config.base_url);
+        let response = self.partner(self.client.post(url)).json(&body).send().await?;
+        let answer = Self::application_answer(response, "POST /applications").await?;
+        if answer.redirect_url.is_empty() {
+            return Err(ProviderError::Malformed(
+                "POST /applications: no redirect_url".into(),
+            ));
+        }
+        Ok(CreatedApplication {
+            provider_ref: answer.application_id,
+            redirect_url: answer.redirect_url,
+            provider_status: answer.status,
+        })
+    }
+
+    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
+        let url = format!(
+            "{}/applications/{}",
+            self.config.base_url,
+            percent_encoding::utf8_percent_encode(provider_ref, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let response = self.partner(self.client.get(url)).send().await?;
+        Ok(Self::application_answer(response, "GET /applications/{id}")
+            .await?
+            .status)
+    }
+
+    fn normalize_status(&self, provider_status: &str) -> Status {
+        karta_pokupok_status(provider_status)
+    }
+
+    fn verify_webhook(
+        &self,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        let received = headers
+            .get("X-Signature")
+            .and_then(|value| value.to_str().ok())
+            .ok_or(WebhookError::Forged)?;
+        let expected = hmac_sha256_hex(self.config.webhook_secret.expose().as_bytes(), body);
+        if !constant_time_eq(&expected, received) {
+            return Err(WebhookError::Forged);
+        }
+        let event: WebhookBody = serde_json::from_slice(body)
+            .map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        Ok(WebhookEvent {
+            // The seed's webhook has no event id: the same delivery is the same body.
+            event_key: hex::encode(Sha256::digest(body)),
+            status: karta_pokupok_status(&event.status),
+            provider_ref: event.application_id,
+            provider_status: event.status,
+        })
     }
 }

@@ -9,9 +9,10 @@ mod kartapay;
 pub use akinon::Akinon;
 pub use craftgate::Craftgate;
 pub use freedompay::{FreedomPay, StatusAnswer, parse_xml};
-pub use karta_pokupok::KartaPokupok;
+pub use karta_pokupok::{KartaPokupok, karta_pokupok_status};
 pub use kartapay::{KartaPay, Payment, PaymentList};
 
+use crate::{intent::PricedOrder, store::Status};
 use async_trait::async_trait;
 use installment_core::{
     BinRange, CardAssociation, CardType, Currency, Money, Plan, ProviderRules, TermMarkup,
@@ -276,6 +277,96 @@ pub trait Provider: Send + Sync {
     fn offers_are_remote(&self) -> bool {
         true
     }
+
+    /// Whether the provider takes installment applications through its API. Craftgate and
+    /// Akinon supply offers only: the payment is made in their own checkout.
+    fn takes_applications(&self) -> bool {
+        false
+    }
+
+    /// Asks the provider for an application for a priced order; the shopper then confirms
+    /// it on the provider's form at `redirect_url`.
+    async fn create_application(
+        &self,
+        _request: &ApplicationRequest,
+    ) -> Result<CreatedApplication, ProviderError> {
+        Err(ProviderError::Refused(format!("{} takes no applications", self.id())))
+    }
+
+    /// The provider's own status word for an application, asked live.
+    async fn application_status(&self, _provider_ref: &str) -> Result<String, ProviderError> {
+        Err(ProviderError::Refused(format!("{} takes no applications", self.id())))
+    }
+
+    /// The provider's status word, normalized.
+    fn normalize_status(&self, _provider_status: &str) -> Status {
+        Status::Pending
+    }
+
+    /// A webhook call verified exactly as the provider signs it.
+    fn verify_webhook(
+        &self,
+        _headers: &axum::http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        Err(WebhookError::Unsupported)
+    }
+}
+
+/// What the proxy asks a provider to open: the order it priced itself, never the browser's.
+#[derive(Debug, Clone)]
+pub struct ApplicationRequest {
+    /// The proxy's id of the application.
+    pub id: String,
+    /// The order, priced by the catalog or a verified intent.
+    pub order: PricedOrder,
+    /// Number of payments.
+    pub months: u32,
+    /// The shopper's phone, for the provider's SMS code.
+    pub phone: String,
+    /// The shopper's e-mail.
+    pub email: String,
+    /// Where the provider posts its webhook.
+    pub callback_url: String,
+    /// Where the shopper returns after confirming.
+    pub success_url: String,
+    /// Where the shopper returns after a refusal.
+    pub fail_url: String,
+}
+
+/// The provider's answer to a new application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedApplication {
+    /// The provider's own id.
+    pub provider_ref: String,
+    /// The provider's form.
+    pub redirect_url: String,
+    /// The provider's status word.
+    pub provider_status: String,
+}
+
+/// A verified webhook call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// Identifies the event: the same delivery twice has the same key.
+    pub event_key: String,
+    /// The provider's id of the application.
+    pub provider_ref: String,
+    /// The provider's status word.
+    pub provider_status: String,
+    /// The status, normalized.
+    pub status: Status,
+}
+
+/// Why a webhook call is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookError {
+    /// Unsigned, or signed with another key: 403, and nothing changes.
+    Forged,
+    /// Signed, but not what the provider sends.
+    Malformed(String),
+    /// This provider sends no webhooks to the proxy.
+    Unsupported,
 }
 
 /// An HTTP client with the provider's timeout: no redirects, no proxies from the environment.

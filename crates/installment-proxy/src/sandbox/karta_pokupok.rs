@@ -1,19 +1,50 @@
-//! Karta Pokupok simulator: `GET /v1/terms` behind the partner headers.
+//! Karta Pokupok simulator: `GET /v1/terms`, `POST /v1/applications` and
+//! `GET /v1/applications/{id}` behind the partner headers, and the shopper's form at
+//! `/form/{id}`: any 4-digit SMS code approves, `0000` rejects. The outcome is posted to the
+//! application's `callback_url` with `X-Signature` before the shopper is sent back.
 
 use super::{conditions::default_rules, credentials, json_error};
-use crate::{providers::ProviderId, signature::constant_time_eq};
+use crate::{
+    providers::ProviderId,
+    signature::{constant_time_eq, hmac_sha256_hex},
+};
 use axum::{
-    Json, Router,
-    extract::Query,
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-    routing::get,
+    Form, Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
 };
 use installment_core::{Currency, Money};
 use serde::Deserialize;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+/// Applications the simulator has been asked for.
+#[derive(Default)]
+struct Applications(Mutex<HashMap<String, Application>>);
+
+#[derive(Clone)]
+struct Application {
+    order_id: String,
+    amount: String,
+    term: u32,
+    status: &'static str,
+    callback_url: String,
+    success_url: String,
+    fail_url: String,
+}
 
 pub(super) fn router() -> Router {
-    Router::new().route("/v1/terms", get(terms))
+    Router::new()
+        .route("/v1/terms", get(terms))
+        .route("/v1/applications", post(create))
+        .route("/v1/applications/{id}", get(read))
+        .route("/form/{id}", get(form).post(confirm))
+        .with_state(Arc::new(Applications::default()))
 }
 
 #[derive(Deserialize)]
@@ -54,4 +85,219 @@ async fn terms(headers: HeaderMap, Query(query): Query<TermsQuery>) -> Response 
         .flat_map(|r| r.eligible_terms(amount, query.category.as_deref()))
         .collect();
     Json(serde_json::json!({ "available_terms": terms })).into_response()
+}
+
+#[derive(Deserialize)]
+struct NewApplication {
+    order: NewOrder,
+    customer: Customer,
+    items: Vec<Item>,
+    callback_url: String,
+    success_url: String,
+    fail_url: String,
+}
+
+#[derive(Deserialize)]
+struct NewOrder {
+    id: serde_json::Value,
+    amount: String,
+    term: u32,
+}
+
+#[derive(Deserialize)]
+struct Customer {
+    phone: String,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    quantity: u32,
+    price: String,
+    total: String,
+}
+
+fn validation(message: &str) -> Response {
+    json_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        serde_json::json!({"error": "validation_error", "message": message}),
+    )
+}
+
+/// Two decimals exactly, as the partner API wants prices.
+fn two_decimals(text: &str) -> Option<Money> {
+    let byn = Currency::from_code("BYN").expect("BYN");
+    Money::parse(text, byn).ok().filter(|m| m.to_string() == text)
+}
+
+async fn create(
+    State(applications): State<Arc<Applications>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !authorized(&headers) {
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "unauthorized", "message": "Invalid partner credentials"}),
+        );
+    }
+    let Ok(request) = serde_json::from_slice::<NewApplication>(&body) else {
+        return validation("body must be an application: order, customer, items, urls");
+    };
+    let Some(amount) = two_decimals(&request.order.amount) else {
+        return validation("order.amount must have two decimals");
+    };
+    let mut sum = 0;
+    for item in &request.items {
+        match (two_decimals(&item.price), two_decimals(&item.total)) {
+            (Some(price), Some(total))
+                if price.minor() * i64::from(item.quantity) == total.minor() =>
+            {
+                sum += total.minor();
+            }
+            _ => return validation("items: price and total must have two decimals and agree"),
+        }
+    }
+    if sum != amount.minor() || request.customer.phone.trim().is_empty() {
+        return validation("order.amount must be the sum of the items; customer.phone is required");
+    }
+    let rules = &default_rules()[&ProviderId::KartaPokupok];
+    if !rules
+        .iter()
+        .any(|r| r.eligible_terms(amount, None).contains(&request.order.term))
+    {
+        return validation("order.term is not offered for this amount");
+    }
+    let id = format!("kp-{:016x}", rand::random::<u64>());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let redirect_url = format!("http://{host}/form/{id}");
+    let order_id = match request.order.id {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    };
+    applications.0.lock().expect("not poisoned").insert(
+        id.clone(),
+        Application {
+            order_id,
+            amount: request.order.amount,
+            term: request.order.term,
+            status: "NEW",
+            callback_url: request.callback_url,
+            success_url: request.success_url,
+            fail_url: request.fail_url,
+        },
+    );
+    (
+        StatusCode::CREATED,
+        Json(serde_json::json!({"application_id": id, "redirect_url": redirect_url, "status": "NEW"})),
+    )
+        .into_response()
+}
+
+async fn read(
+    State(applications): State<Arc<Applications>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorized(&headers) {
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "unauthorized", "message": "Invalid partner credentials"}),
+        );
+    }
+    let found = applications.0.lock().expect("not poisoned").get(&id).cloned();
+    match found {
+        Some(a) => Json(serde_json::json!({
+            "application_id": id, "order_id": a.order_id, "status": a.status,
+        }))
+        .into_response(),
+        None => json_error(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"error": "not_found", "message": "No such application"}),
+        ),
+    }
+}
+
+fn page(application: &Application, id: &str, problem: Option<&str>) -> Html<String> {
+    let problem = problem.map_or(String::new(), |p| format!("<p class=\"problem\">{p}</p>"));
+    Html(format!(
+        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>Karta Pokupok · sandbox</title></head>\
+         <body><main><h1>Karta Pokupok</h1><p>Рассрочка: {amount} BYN на {term} мес.</p>\
+         <p>Заказ {order}. Код из SMS (песочница: любые 4 цифры одобряют, 0000 отклоняет).</p>{problem}\
+         <form method=\"post\" action=\"/form/{id}\"><label>Код из SMS \
+         <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"4\" required></label> \
+         <button type=\"submit\">Подтвердить</button></form></main></body></html>",
+        amount = application.amount,
+        term = application.term,
+        order = html_escape(&application.order_id),
+    ))
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+async fn form(State(applications): State<Arc<Applications>>, Path(id): Path<String>) -> Response {
+    let found = applications.0.lock().expect("not poisoned").get(&id).cloned();
+    match found {
+        Some(application) => page(&application, &id, None).into_response(),
+        None => (StatusCode::NOT_FOUND, "No such application").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Code {
+    code: String,
+}
+
+async fn confirm(
+    State(applications): State<Arc<Applications>>,
+    Path(id): Path<String>,
+    Form(Code { code }): Form<Code>,
+) -> Response {
+    let Some(application) = applications.0.lock().expect("not poisoned").get(&id).cloned() else {
+        return (StatusCode::NOT_FOUND, "No such application").into_response();
+    };
+    if application.status != "NEW" {
+        return (StatusCode::CONFLICT, "This application is already decided").into_response();
+    }
+    if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        let mut response = page(&application, &id, Some("Введите 4 цифры")).into_response();
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return response;
+    }
+    let status = if code == "0000" { "REJECTED" } else { "APPROVED" };
+    if let Some(stored) = applications.0.lock().expect("not poisoned").get_mut(&id) {
+        stored.status = status;
+    }
+    let body = serde_json::json!({
+        "application_id": id, "order_id": application.order_id, "status": status,
+    })
+    .to_string();
+    let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
+    // Delivered before the shopper is sent back, retried briefly; the return page's status
+    // refresh covers a webhook that still did not arrive.
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .no_proxy()
+        .build()
+        .expect("a client with static settings builds");
+    for attempt in 0..3 {
+        let sent = client
+            .post(&application.callback_url)
+            .header("Content-Type", "application/json")
+            .header("X-Signature", &signature)
+            .body(body.clone())
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+    }
+    let back = if status == "APPROVED" { &application.success_url } else { &application.fail_url };
+    Redirect::to(back).into_response()
 }
