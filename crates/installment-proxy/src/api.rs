@@ -15,7 +15,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use installment_core::{
@@ -47,7 +47,7 @@ const DEMO_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
 
 /// Everything the handlers share.
 pub struct AppState {
-    providers: Vec<Arc<dyn Provider>>,
+    pub(crate) providers: Vec<Arc<dyn Provider>>,
     bins: BinTable,
     offers: SwrCache<(ProviderId, String), Vec<CardOffer>>,
     rules: SwrCache<(ProviderId, &'static str), RulesAnswer>,
@@ -58,6 +58,10 @@ pub struct AppState {
     static_dir: Option<std::path::PathBuf>,
     widget_dir: Option<std::path::PathBuf>,
     sandbox_calls: Option<Arc<Calls>>,
+    pub(crate) store: crate::store::Store,
+    pub(crate) intent_key: Option<crate::Secret>,
+    pub(crate) public_url: String,
+    pub(crate) catalog: crate::applications::Catalog,
 }
 
 impl AppState {
@@ -75,6 +79,11 @@ impl AppState {
         }
         let bins = crate::bins::load(config.bin_table.as_deref())?;
         let mut state = Self::with_providers(&config, providers_from(&config), bins);
+        state.store = crate::store::Store::open(&config.database)
+            .map_err(|e| format!("database {}: {e}", config.database.display()))?;
+        if config.sandbox {
+            state.catalog = crate::applications::Catalog::sandbox();
+        }
         state.sandbox_calls = calls;
         Ok(state)
     }
@@ -99,6 +108,14 @@ impl AppState {
             static_dir: config.static_dir.clone(),
             widget_dir: config.widget_dir.clone(),
             sandbox_calls: None,
+            // Tests and tools get a database in memory; `new` opens the configured file.
+            store: crate::store::Store::in_memory().expect("an in-memory database opens"),
+            intent_key: config.intent_key.clone(),
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen)),
+            catalog: crate::applications::Catalog::default(),
         }
     }
 
@@ -144,7 +161,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/rules", get(rules))
         .route("/offers", get(offers))
         .route("/bins/{bin}", get(bin))
-        .route("/openapi.json", get(openapi));
+        .route("/openapi.json", get(openapi))
+        .route("/applications", post(crate::applications::create))
+        .route("/applications/{id}", get(crate::applications::status))
+        .route("/webhooks/{provider}", post(crate::applications::webhook));
     if state.sandbox_calls.is_some() {
         api = api.route("/sandbox/calls", get(sandbox_calls));
     }
@@ -184,8 +204,8 @@ fn cors(origins: &[String]) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([axum::http::Method::GET])
-        .allow_headers([header::IF_NONE_MATCH])
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([header::IF_NONE_MATCH, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(3600))
 }
 

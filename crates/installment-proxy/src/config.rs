@@ -150,6 +150,14 @@ pub struct Config {
     pub rate_per_second: u32,
     /// Burst allowance per client address.
     pub rate_burst: u32,
+    /// The SQLite file of applications and webhook events (`data/installment-proxy.sqlite`).
+    pub database: PathBuf,
+    /// Key of the merchant backend's order intents (`intent_key`, or the environment's
+    /// `INSTALLMENT_PROXY_INTENT_KEY`); without it only catalog orders are taken.
+    pub intent_key: Option<Secret>,
+    /// How providers reach this proxy (webhook URLs) and where shoppers return: the
+    /// `public_url` key; by default the address it listens on.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -333,6 +341,16 @@ impl Config {
                     .unwrap_or(100)
                     .into(),
             )? as u32,
+            database: file
+                .database
+                .unwrap_or_else(|| PathBuf::from("data/installment-proxy.sqlite")),
+            intent_key: env("INSTALLMENT_PROXY_INTENT_KEY")
+                .or(file.intent_key)
+                .filter(|key| !key.is_empty())
+                .map(Secret::new),
+            public_url: file
+                .public_url
+                .map(|url| url.trim_end_matches('/').to_owned()),
         })
     }
 }
@@ -352,6 +370,9 @@ struct FileConfig {
     rate_limit: Option<RateLimitFile>,
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
+    database: Option<PathBuf>,
+    intent_key: Option<String>,
+    public_url: Option<String>,
 }
 
 #[derive(Deserialize)]

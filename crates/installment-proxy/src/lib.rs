@@ -19,6 +19,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod api;
+mod applications;
 pub mod bins;
 mod cache;
 mod config;

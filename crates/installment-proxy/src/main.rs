@@ -12,11 +12,33 @@ async fn main() -> std::process::ExitCode {
     #[command(version, about)]
     struct Arguments {
         /// TOML configuration; without it every provider is simulated (sandbox mode).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", global = true)]
         config: Option<PathBuf>,
         /// Address to listen on; overrides `listen` in the file (port 0 picks a free one).
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
+        #[command(subcommand)]
+        command: Option<Command>,
+    }
+
+    #[derive(clap::Subcommand)]
+    enum Command {
+        /// Prints a signed order intent (JSON), as a merchant's backend would make one: for
+        /// testing. The key is `intent_key` of --config, or INSTALLMENT_PROXY_INTENT_KEY.
+        SignIntent {
+            /// The merchant's order id.
+            #[arg(long)]
+            order_id: String,
+            /// ISO 4217 code.
+            #[arg(long)]
+            currency: String,
+            /// An item as `SKU:QUANTITY:PRICE:NAME` (repeat for more).
+            #[arg(long = "item", required = true, value_name = "SKU:QUANTITY:PRICE:NAME")]
+            items: Vec<String>,
+            /// Seconds until the intent expires (at most a day).
+            #[arg(long, default_value_t = 900)]
+            expires_in: u64,
+        },
     }
 
     tracing_subscriber::fmt()
@@ -28,7 +50,7 @@ async fn main() -> std::process::ExitCode {
     let arguments = Arguments::parse();
     let config = match &arguments.config {
         Some(path) => Config::load(path),
-        None => Ok(Config::sandbox()),
+        None => Config::from_toml_with_env("sandbox = true", |key| std::env::var(key).ok()),
     };
     let mut config = match config {
         Ok(config) => config,
@@ -37,6 +59,15 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(Command::SignIntent {
+        order_id,
+        currency,
+        items,
+        expires_in,
+    }) = arguments.command
+    {
+        return sign_intent(&config, order_id, currency, &items, expires_in);
+    }
     if let Some(listen) = arguments.listen {
         config.listen = listen;
     }
@@ -46,13 +77,6 @@ async fn main() -> std::process::ExitCode {
         config.static_dir.get_or_insert(root.join("www"));
         config.widget_dir.get_or_insert(root.join("pkg"));
     }
-    let state = match AppState::new(&config).await {
-        Ok(state) => state,
-        Err(error) => {
-            eprintln!("installment-proxy: {error}");
-            return ExitCode::from(2);
-        }
-    };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -66,6 +90,17 @@ async fn main() -> std::process::ExitCode {
     let address = listener
         .local_addr()
         .expect("a bound socket has an address");
+    // Providers post webhooks to, and shoppers return to, the address actually bound.
+    config
+        .public_url
+        .get_or_insert_with(|| format!("http://{address}"));
+    let state = match AppState::new(&config).await {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("installment-proxy: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let mode = if config.sandbox {
         "sandbox mode: every provider is simulated"
     } else {
@@ -85,6 +120,71 @@ async fn main() -> std::process::ExitCode {
             eprintln!("installment-proxy: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `installment-proxy sign-intent`: the intent a merchant's backend would sign, on stdout.
+#[cfg(not(target_arch = "wasm32"))]
+fn sign_intent(
+    config: &installment_proxy::Config,
+    order_id: String,
+    currency: String,
+    items: &[String],
+    expires_in: u64,
+) -> std::process::ExitCode {
+    use installment_core::{Currency, Money};
+    use installment_proxy::intent::{IntentItem, OrderIntent};
+    let fail = |message: String| {
+        eprintln!("installment-proxy sign-intent: {message}");
+        std::process::ExitCode::from(2)
+    };
+    let Some(key) = &config.intent_key else {
+        return fail("no key: set intent_key in --config or INSTALLMENT_PROXY_INTENT_KEY".into());
+    };
+    let code = match Currency::from_code(&currency) {
+        Ok(code) => code,
+        Err(error) => return fail(format!("--currency: {error}")),
+    };
+    let mut parsed = Vec::new();
+    let mut total = 0_i64;
+    for item in items {
+        let parts: Vec<&str> = item.splitn(4, ':').collect();
+        let [sku, quantity, price, name] = parts[..] else {
+            return fail(format!("--item {item:?}: expected SKU:QUANTITY:PRICE:NAME"));
+        };
+        let Ok(quantity) = quantity.parse::<u32>() else {
+            return fail(format!("--item {item:?}: quantity must be a whole number"));
+        };
+        let price = match Money::parse(price, code) {
+            Ok(price) => price,
+            Err(error) => return fail(format!("--item {item:?}: {error}")),
+        };
+        total += price.minor() * i64::from(quantity);
+        parsed.push(IntentItem {
+            sku: sku.to_owned(),
+            name: name.to_owned(),
+            quantity,
+            price: price.to_string(),
+        });
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let intent = OrderIntent {
+        order_id,
+        amount: Money::from_minor(total, code).to_string(),
+        currency: code.code().to_owned(),
+        items: parsed,
+        expires_at: now + expires_in,
+        signature: String::new(),
+    }
+    .sign(key.expose().as_bytes());
+    match serde_json::to_string_pretty(&intent) {
+        Ok(json) => {
+            println!("{json}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(error) => fail(error.to_string()),
     }
 }
 

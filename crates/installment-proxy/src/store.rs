@@ -185,6 +185,15 @@ impl Store {
         })
     }
 
+    /// A database in memory: for tests and tools, nothing survives.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let connection = Connection::open_in_memory()?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,

@@ -8,13 +8,13 @@ use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
     ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, rules_in, status_error,
 };
+use crate::config::KartaPokupokConfig;
 use crate::signature::{constant_time_eq, hmac_sha256_hex};
 use crate::store::Status;
-use sha2::{Digest, Sha256};
-use crate::config::KartaPokupokConfig;
 use async_trait::async_trait;
 use installment_core::{CardAssociation, CardType, Currency, Plan, ProviderRules};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// The Karta Pokupok adapter.
@@ -198,7 +198,11 @@ impl Provider for KartaPokupok {
             "fail_url": request.fail_url,
         });
         let url = format!("{}/applications", self.config.base_url);
-        let response = self.partner(self.client.post(url)).json(&body).send().await?;
+        let response = self
+            .partner(self.client.post(url))
+            .json(&body)
+            .send()
+            .await?;
         let answer = Self::application_answer(response, "POST /applications").await?;
         if answer.redirect_url.is_empty() {
             return Err(ProviderError::Malformed(
@@ -241,8 +245,8 @@ impl Provider for KartaPokupok {
         if !constant_time_eq(&expected, received) {
             return Err(WebhookError::Forged);
         }
-        let event: WebhookBody = serde_json::from_slice(body)
-            .map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let event: WebhookBody =
+            serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
         Ok(WebhookEvent {
             // The seed's webhook has no event id: the same delivery is the same body.
             event_key: hex::encode(Sha256::digest(body)),

@@ -290,12 +290,18 @@ pub trait Provider: Send + Sync {
         &self,
         _request: &ApplicationRequest,
     ) -> Result<CreatedApplication, ProviderError> {
-        Err(ProviderError::Refused(format!("{} takes no applications", self.id())))
+        Err(ProviderError::Refused(format!(
+            "{} takes no applications",
+            self.id()
+        )))
     }
 
     /// The provider's own status word for an application, asked live.
     async fn application_status(&self, _provider_ref: &str) -> Result<String, ProviderError> {
-        Err(ProviderError::Refused(format!("{} takes no applications", self.id())))
+        Err(ProviderError::Refused(format!(
+            "{} takes no applications",
+            self.id()
+        )))
     }
 
     /// The provider's status word, normalized.

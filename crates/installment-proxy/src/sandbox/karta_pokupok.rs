@@ -126,7 +126,9 @@ fn validation(message: &str) -> Response {
 /// Two decimals exactly, as the partner API wants prices.
 fn two_decimals(text: &str) -> Option<Money> {
     let byn = Currency::from_code("BYN").expect("BYN");
-    Money::parse(text, byn).ok().filter(|m| m.to_string() == text)
+    Money::parse(text, byn)
+        .ok()
+        .filter(|m| m.to_string() == text)
 }
 
 async fn create(
@@ -207,7 +209,12 @@ async fn read(
             serde_json::json!({"error": "unauthorized", "message": "Invalid partner credentials"}),
         );
     }
-    let found = applications.0.lock().expect("not poisoned").get(&id).cloned();
+    let found = applications
+        .0
+        .lock()
+        .expect("not poisoned")
+        .get(&id)
+        .cloned();
     match found {
         Some(a) => Json(serde_json::json!({
             "application_id": id, "order_id": a.order_id, "status": a.status,
@@ -237,11 +244,19 @@ fn page(application: &Application, id: &str, problem: Option<&str>) -> Html<Stri
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 async fn form(State(applications): State<Arc<Applications>>, Path(id): Path<String>) -> Response {
-    let found = applications.0.lock().expect("not poisoned").get(&id).cloned();
+    let found = applications
+        .0
+        .lock()
+        .expect("not poisoned")
+        .get(&id)
+        .cloned();
     match found {
         Some(application) => page(&application, &id, None).into_response(),
         None => (StatusCode::NOT_FOUND, "No such application").into_response(),
@@ -258,7 +273,13 @@ async fn confirm(
     Path(id): Path<String>,
     Form(Code { code }): Form<Code>,
 ) -> Response {
-    let Some(application) = applications.0.lock().expect("not poisoned").get(&id).cloned() else {
+    let Some(application) = applications
+        .0
+        .lock()
+        .expect("not poisoned")
+        .get(&id)
+        .cloned()
+    else {
         return (StatusCode::NOT_FOUND, "No such application").into_response();
     };
     if application.status != "NEW" {
@@ -269,7 +290,11 @@ async fn confirm(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return response;
     }
-    let status = if code == "0000" { "REJECTED" } else { "APPROVED" };
+    let status = if code == "0000" {
+        "REJECTED"
+    } else {
+        "APPROVED"
+    };
     if let Some(stored) = applications.0.lock().expect("not poisoned").get_mut(&id) {
         stored.status = status;
     }
@@ -298,6 +323,10 @@ async fn confirm(
         }
         tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
     }
-    let back = if status == "APPROVED" { &application.success_url } else { &application.fail_url };
+    let back = if status == "APPROVED" {
+        &application.success_url
+    } else {
+        &application.fail_url
+    };
     Redirect::to(back).into_response()
 }

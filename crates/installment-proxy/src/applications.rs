@@ -1,0 +1,386 @@
+//! `POST /api/v1/applications`, `GET /api/v1/applications/{id}` and
+//! `POST /api/v1/webhooks/{provider}`: the purchase after the badge.
+//!
+//! The amount never comes from the browser: an order is either a list of SKUs the proxy
+//! prices from its catalog, or an intent the merchant's backend signed ([`crate::intent`]).
+//! Webhooks are verified as each provider signs them and stored with the state change they
+//! cause before they are acknowledged ([`crate::store`]).
+
+use crate::{
+    AppError, AppState,
+    intent::{IntentError, OrderIntent, PricedItem, PricedOrder},
+    providers::{ApplicationRequest, Provider, ProviderId, WebhookError},
+    store::{self, Application, Status},
+};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use installment_core::{Currency, Money};
+use serde::Deserialize;
+use std::{collections::BTreeMap, sync::Arc};
+
+/// A stored pending status older than this is asked of the provider again.
+const STALE_AFTER_SECS: i64 = 5;
+
+/// What the proxy sells, by SKU: the prices catalog orders are charged at.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog(BTreeMap<String, (String, Money)>);
+
+impl Catalog {
+    /// The demo storefront's products (`www/checkout.html`), in BYN.
+    pub fn sandbox() -> Self {
+        let byn = Currency::from_code("BYN").expect("BYN is an ISO code");
+        let items = [
+            ("neman-14", "Ноутбук Neman 14, 16 ГБ", 234_900),
+            ("laptop-bag", "Сумка для ноутбука", 8_950),
+            ("sofa-oslo", "Диван Oslo", 129_990),
+            ("kettle", "Чайник электрический", 8_990),
+        ];
+        Self(
+            items
+                .into_iter()
+                .map(|(sku, name, minor)| {
+                    (
+                        sku.to_owned(),
+                        (name.to_owned(), Money::from_minor(minor, byn)),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn price(&self, lines: &[CatalogLine]) -> Result<PricedOrder, AppError> {
+        if lines.is_empty() {
+            return Err(AppError::bad_request(
+                "invalid_order",
+                "items: at least one item",
+            ));
+        }
+        let mut items = Vec::new();
+        for (index, line) in lines.iter().enumerate() {
+            let Some((name, price)) = self.0.get(&line.sku) else {
+                return Err(AppError::bad_request(
+                    "unknown_sku",
+                    format!("items[{index}].sku: {:?} is not in the catalog", line.sku),
+                ));
+            };
+            if line.quantity == 0 || line.quantity > 1000 {
+                return Err(AppError::bad_request(
+                    "invalid_order",
+                    format!("items[{index}].quantity must be 1 to 1000"),
+                ));
+            }
+            items.push(PricedItem {
+                sku: line.sku.clone(),
+                name: name.clone(),
+                quantity: line.quantity,
+                price: *price,
+            });
+        }
+        let currency = items[0].price.currency();
+        if items.iter().any(|item| item.price.currency() != currency) {
+            return Err(AppError::bad_request(
+                "invalid_order",
+                "items: every item must be priced in one currency",
+            ));
+        }
+        let minor = items.iter().map(|item| item.total().minor()).sum();
+        Ok(PricedOrder {
+            order_id: format!("web-{:012x}", rand::random::<u64>() >> 16),
+            amount: Money::from_minor(minor, currency),
+            items,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogLine {
+    sku: String,
+    quantity: u32,
+}
+
+/// The body of `POST /api/v1/applications`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewApplication {
+    provider: String,
+    months: u32,
+    /// A catalog order: SKUs and quantities the proxy prices itself.
+    #[serde(default)]
+    items: Option<Vec<CatalogLine>>,
+    /// Or an order the merchant's backend signed.
+    #[serde(default)]
+    intent: Option<OrderIntent>,
+    customer: Customer,
+    /// Paths on the shop (`/return.html?...`): absolute URLs are refused, so an application
+    /// cannot send a shopper elsewhere.
+    success_path: String,
+    fail_path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Customer {
+    phone: String,
+    #[serde(default)]
+    email: String,
+}
+
+fn provider_named(state: &AppState, name: &str) -> Result<Arc<dyn Provider>, AppError> {
+    let id = ProviderId::parse(name).ok_or_else(|| {
+        AppError::bad_request("unknown_provider", format!("provider: unknown {name:?}"))
+    })?;
+    let provider = state
+        .providers
+        .iter()
+        .find(|p| p.id() == id)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "provider_not_configured",
+                format!("provider: {id} is not configured"),
+            )
+        })?;
+    if !provider.takes_applications() {
+        return Err(AppError::bad_request(
+            "applications_not_supported",
+            format!("provider: {id} supplies offers only; the payment is made in its own checkout"),
+        ));
+    }
+    Ok(provider.clone())
+}
+
+fn shop_path(field: &str, path: &str) -> Result<(), AppError> {
+    if path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request(
+            "invalid_return_path",
+            format!("{field}: must be a path on the shop such as \"/return.html\""),
+        ))
+    }
+}
+
+fn unavailable(provider: ProviderId, error: &dyn std::fmt::Display) -> AppError {
+    tracing::warn!(%provider, %error, "provider call failed");
+    AppError {
+        status: StatusCode::BAD_GATEWAY,
+        code: "provider_unavailable",
+        message: format!("{provider} did not answer as expected; try again"),
+    }
+}
+
+fn store_failed(error: &store::StoreError) -> AppError {
+    tracing::error!(%error, "store call failed");
+    AppError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "store_unavailable",
+        message: "the proxy cannot store the application right now; try again".into(),
+    }
+}
+
+/// `POST /api/v1/applications`.
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let request: NewApplication = serde_json::from_slice(&body)
+        .map_err(|e| AppError::bad_request("invalid_application", format!("body: {e}")))?;
+    let provider = provider_named(&state, &request.provider)?;
+    shop_path("success_path", &request.success_path)?;
+    shop_path("fail_path", &request.fail_path)?;
+    if request.customer.phone.trim().is_empty() {
+        return Err(AppError::bad_request(
+            "invalid_customer",
+            "customer.phone is required",
+        ));
+    }
+    let order = match (&request.items, &request.intent) {
+        (Some(lines), None) => state.catalog.price(lines)?,
+        (None, Some(intent)) => {
+            let key = state.intent_key.as_ref().ok_or_else(|| {
+                AppError::bad_request(
+                    "intents_not_configured",
+                    "intent: no intent_key is configured",
+                )
+            })?;
+            let now = u64::try_from(store::now()).unwrap_or(0);
+            let order = intent
+                .verify(key.expose().as_bytes(), now)
+                .map_err(|error| {
+                    let code = match error {
+                        IntentError::Invalid(_) => "invalid_intent",
+                        IntentError::BadSignature => "intent_signature_mismatch",
+                        IntentError::Expired => "intent_expired",
+                    };
+                    AppError::bad_request(code, error.to_string())
+                })?;
+            if !state
+                .store
+                .claim_intent(&order.order_id)
+                .await
+                .map_err(|e| store_failed(&e))?
+            {
+                return Err(AppError {
+                    status: StatusCode::CONFLICT,
+                    code: "intent_reused",
+                    message: format!("intent: order {:?} was already used", order.order_id),
+                });
+            }
+            order
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_order",
+                "give either items (priced by the proxy's catalog) or a signed intent",
+            ));
+        }
+    };
+    let id = format!("app_{:032x}", rand::random::<u128>());
+    let base = &state.public_url;
+    let application = ApplicationRequest {
+        id: id.clone(),
+        months: request.months,
+        phone: request.customer.phone,
+        email: request.customer.email,
+        callback_url: format!("{base}/api/v1/webhooks/{}", provider.id()),
+        success_url: format!("{base}{}", with_application(&request.success_path, &id)),
+        fail_url: format!("{base}{}", with_application(&request.fail_path, &id)),
+        order,
+    };
+    let created = provider
+        .create_application(&application)
+        .await
+        .map_err(|error| match error {
+            crate::ProviderError::Status(422, detail) => AppError::bad_request(
+                "application_refused",
+                format!("{}: {detail}", provider.id()),
+            ),
+            other => unavailable(provider.id(), &other),
+        })?;
+    let now = store::now();
+    let stored = Application {
+        id,
+        provider: provider.id().as_str().to_owned(),
+        status: provider.normalize_status(&created.provider_status),
+        provider_ref: created.provider_ref,
+        order_id: application.order.order_id,
+        amount: application.order.amount.to_string(),
+        currency: application.order.amount.currency().code().to_owned(),
+        months: application.months,
+        provider_status: created.provider_status,
+        redirect_url: created.redirect_url,
+        created_at: now,
+        updated_at: now,
+    };
+    state
+        .store
+        .insert(stored.clone())
+        .await
+        .map_err(|e| store_failed(&e))?;
+    Ok((StatusCode::CREATED, Json(stored)).into_response())
+}
+
+/// The return path with the application's id added, so the return page can poll it.
+fn with_application(path: &str, id: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}application={id}")
+}
+
+/// `GET /api/v1/applications/{id}`: the stored status, refreshed from the provider when it
+/// is pending and stale.
+pub(crate) async fn status(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Application>, AppError> {
+    let missing = || AppError::not_found("unknown_application", format!("no application {id:?}"));
+    let mut application = state
+        .store
+        .application(&id)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(missing)?;
+    if application.status == Status::Pending
+        && store::now() - application.updated_at >= STALE_AFTER_SECS
+    {
+        let provider = state
+            .providers
+            .iter()
+            .find(|p| p.id().as_str() == application.provider);
+        if let Some(provider) = provider {
+            match provider.application_status(&application.provider_ref).await {
+                Ok(word) => {
+                    let status = provider.normalize_status(&word);
+                    state
+                        .store
+                        .advance(&id, status, &word)
+                        .await
+                        .map_err(|e| store_failed(&e))?;
+                    application = state
+                        .store
+                        .application(&id)
+                        .await
+                        .map_err(|e| store_failed(&e))?
+                        .ok_or_else(missing)?;
+                }
+                // The stored status stands; the next poll asks again.
+                Err(error) => {
+                    tracing::warn!(provider = %provider.id(), %error, "status refresh failed")
+                }
+            }
+        }
+    }
+    Ok(Json(application))
+}
+
+/// `POST /api/v1/webhooks/{provider}`: verified, stored, then acknowledged.
+pub(crate) async fn webhook(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let id = ProviderId::parse(&name)
+        .ok_or_else(|| AppError::not_found("unknown_provider", format!("no provider {name:?}")))?;
+    let provider = state
+        .providers
+        .iter()
+        .find(|p| p.id() == id)
+        .ok_or_else(|| {
+            AppError::not_found("provider_not_configured", format!("{id} is not configured"))
+        })?;
+    let event = provider
+        .verify_webhook(&headers, &body)
+        .map_err(|error| match error {
+            WebhookError::Forged => AppError {
+                status: StatusCode::FORBIDDEN,
+                code: "forged_webhook",
+                message: "the signature is missing or wrong".into(),
+            },
+            WebhookError::Malformed(detail) => {
+                AppError::bad_request("malformed_webhook", format!("{id}: {detail}"))
+            }
+            WebhookError::Unsupported => AppError::not_found(
+                "webhooks_not_supported",
+                format!("{id} sends no webhooks here"),
+            ),
+        })?;
+    let (delivery, application) = state
+        .store
+        .deliver(
+            id.as_str(),
+            &event.event_key,
+            &event.provider_ref,
+            event.status,
+            &event.provider_status,
+            body.to_vec(),
+        )
+        .await
+        .map_err(|e| store_failed(&e))?;
+    tracing::info!(provider = %id, ?delivery, application = application.as_deref().unwrap_or("unknown"), "webhook stored");
+    Ok("OK".into_response())
+}
