@@ -1,0 +1,316 @@
+//! The purchase after the badge, over real sockets: the proxy, the Karta Pokupok simulator and
+//! its SMS form, a SQLite file. Forged, duplicate and concurrent webhooks; tampered, expired
+//! and reused intents.
+#![cfg(not(target_arch = "wasm32"))]
+
+use installment_proxy::{
+    AppState, Config, app,
+    intent::{IntentItem, OrderIntent},
+    sandbox::credentials,
+    signature::hmac_sha256_hex,
+};
+use serde_json::{Value, json};
+use std::{net::SocketAddr, sync::Arc};
+
+const INTENT_KEY: &str = "test-intent-key";
+
+/// A sandbox proxy on a free port with its own database file.
+async fn proxy() -> (String, reqwest::Client) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let database = std::env::temp_dir().join(format!(
+        "installment-applications-{}-{}.sqlite",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let toml = format!(
+        "sandbox = true\ndatabase = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
+    );
+    let config = Config::from_toml_with_env(&toml, |_| None).unwrap();
+    let state = AppState::new(&config).await.unwrap();
+    let service = app(Arc::new(state)).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    (format!("http://{address}"), client)
+}
+
+fn catalog_order(provider: &str) -> Value {
+    json!({
+        "provider": provider, "months": 12,
+        "items": [{"sku": "neman-14", "quantity": 1}, {"sku": "laptop-bag", "quantity": 1}],
+        "customer": {"phone": "+375291234567", "email": "shopper@example.by"},
+        "success_path": "/return.html?order=1", "fail_path": "/return.html?order=1",
+    })
+}
+
+async fn post(client: &reqwest::Client, url: String, body: &Value) -> (u16, Value) {
+    let response = client.post(url).json(body).send().await.unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn status(client: &reqwest::Client, base: &str, id: &str) -> Value {
+    let url = format!("{base}/api/v1/applications/{id}");
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// The shopper types `code` into the simulator's form; returns where they are sent back.
+async fn confirm(client: &reqwest::Client, redirect_url: &str, code: &str) -> String {
+    let response = client
+        .post(redirect_url)
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "the form redirects back");
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_catalog_order_is_approved_through_the_sms_form_and_its_signed_webhook() {
+    let (base, client) = proxy().await;
+    let (code, created) = post(
+        &client,
+        format!("{base}/api/v1/applications"),
+        &catalog_order("karta_pokupok"),
+    )
+    .await;
+    assert_eq!(code, 201, "{created}");
+    // The proxy priced the order itself: 2349.00 + 89.50.
+    assert_eq!(
+        (created["amount"].as_str(), created["status"].as_str()),
+        (Some("2438.50"), Some("pending"))
+    );
+    let id = created["id"].as_str().unwrap();
+    let form = client
+        .get(created["redirect_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(form.text().await.unwrap().contains("2438.50 BYN"));
+
+    let back = confirm(&client, created["redirect_url"].as_str().unwrap(), "1234").await;
+    assert_eq!(back, format!("{base}/return.html?order=1&application={id}"));
+    // The webhook arrived before the redirect.
+    let now = status(&client, &base, id).await;
+    assert_eq!(
+        (now["status"].as_str(), now["provider_status"].as_str()),
+        (Some("approved"), Some("APPROVED"))
+    );
+}
+
+#[tokio::test]
+async fn code_0000_rejects_and_the_shopper_returns_to_the_fail_path() {
+    let (base, client) = proxy().await;
+    let mut order = catalog_order("karta_pokupok");
+    order["fail_path"] = json!("/sorry.html");
+    let (_, created) = post(&client, format!("{base}/api/v1/applications"), &order).await;
+    let back = confirm(&client, created["redirect_url"].as_str().unwrap(), "0000").await;
+    assert!(back.starts_with(&format!("{base}/sorry.html?application=")));
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(status(&client, &base, id).await["status"], "rejected");
+}
+
+#[tokio::test]
+async fn webhooks_forged_duplicated_concurrent_or_late_change_the_state_once_at_most() {
+    let (base, client) = proxy().await;
+    let (_, created) = post(
+        &client,
+        format!("{base}/api/v1/applications"),
+        &catalog_order("karta_pokupok"),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let reference = created["provider_ref"].as_str().unwrap().to_owned();
+    let hook = format!("{base}/api/v1/webhooks/karta_pokupok");
+    let body = |status: &str| {
+        json!({"application_id": reference, "order_id": "x", "status": status}).to_string()
+    };
+    let sign =
+        |body: &str| hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
+    let send = |body: String, signature: Option<String>| {
+        let mut request = client
+            .post(&hook)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("X-Signature", signature);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+
+    // Forged: unsigned, signed with another key, or a signed body changed afterwards.
+    let approved = body("APPROVED");
+    assert_eq!(send(approved.clone(), None).await, 403);
+    assert_eq!(
+        send(
+            approved.clone(),
+            Some(hmac_sha256_hex(b"guess", approved.as_bytes()))
+        )
+        .await,
+        403
+    );
+    assert_eq!(send(body("REJECTED"), Some(sign(&approved))).await, 403);
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+
+    // Twenty concurrent deliveries of the same event: all acknowledged, one state change.
+    let deliveries = (0..20).map(|_| send(approved.clone(), Some(sign(&approved))));
+    let codes = futures::future::join_all(deliveries).await;
+    assert!(codes.iter().all(|&code| code == 200), "{codes:?}");
+    assert_eq!(status(&client, &base, &id).await["status"], "approved");
+
+    // Out of order: a late "NEW" or a "REJECTED" after approval never moves it back.
+    for late in ["NEW", "REJECTED"] {
+        let late = body(late);
+        assert_eq!(send(late.clone(), Some(sign(&late))).await, 200);
+    }
+    assert_eq!(status(&client, &base, &id).await["status"], "approved");
+}
+
+fn intent(order_id: &str, expires_at: u64) -> OrderIntent {
+    OrderIntent {
+        order_id: order_id.into(),
+        amount: "2438.50".into(),
+        currency: "BYN".into(),
+        items: vec![
+            IntentItem {
+                sku: "neman-14".into(),
+                name: "Ноутбук Neman 14".into(),
+                quantity: 1,
+                price: "2349.00".into(),
+            },
+            IntentItem {
+                sku: "bag".into(),
+                name: "Сумка".into(),
+                quantity: 1,
+                price: "89.50".into(),
+            },
+        ],
+        expires_at,
+        signature: String::new(),
+    }
+    .sign(INTENT_KEY.as_bytes())
+}
+
+#[tokio::test]
+async fn intents_tampered_expired_or_reused_are_refused() {
+    let (base, client) = proxy().await;
+    let url = format!("{base}/api/v1/applications");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let with = |intent: &OrderIntent| {
+        let mut order = catalog_order("karta_pokupok");
+        order.as_object_mut().unwrap().remove("items");
+        order["intent"] = serde_json::to_value(intent).unwrap();
+        order
+    };
+    let good = intent("A-1001", now + 600);
+    let tampered = OrderIntent {
+        amount: "1.00".into(),
+        ..good.clone()
+    };
+    let cases = [
+        (with(&tampered), 400, "intent_signature_mismatch"),
+        (with(&intent("A-1002", now - 1)), 400, "intent_expired"),
+        (
+            with(&OrderIntent {
+                signature: String::new(),
+                ..good.clone()
+            }),
+            400,
+            "intent_signature_mismatch",
+        ),
+    ];
+    for (body, expected_status, expected_code) in cases {
+        let (code, answer) = post(&client, url.clone(), &body).await;
+        assert_eq!(
+            (code, answer["code"].as_str()),
+            (expected_status, Some(expected_code)),
+            "{answer}"
+        );
+    }
+    let (code, created) = post(&client, url.clone(), &with(&good)).await;
+    assert_eq!(
+        (
+            code,
+            created["amount"].as_str(),
+            created["order_id"].as_str()
+        ),
+        (201, Some("2438.50"), Some("A-1001"))
+    );
+    let (code, again) = post(&client, url.clone(), &with(&good)).await;
+    assert_eq!((code, again["code"].as_str()), (409, Some("intent_reused")));
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_4xx_with_a_stable_code() {
+    let (base, client) = proxy().await;
+    let url = format!("{base}/api/v1/applications");
+    let edit = |change: fn(&mut Value)| {
+        let mut order = catalog_order("karta_pokupok");
+        change(&mut order);
+        order
+    };
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (
+            catalog_order("craftgate"),
+            400,
+            "applications_not_supported",
+        ),
+        (catalog_order("akinon"), 400, "applications_not_supported"),
+        (catalog_order("paypal"), 400, "unknown_provider"),
+        (
+            edit(|o| o["items"][0]["sku"] = json!("nope")),
+            400,
+            "unknown_sku",
+        ),
+        (
+            edit(|o| o["items"][0]["quantity"] = json!(0)),
+            400,
+            "invalid_order",
+        ),
+        (
+            edit(|o| o["success_path"] = json!("https://evil.example/")),
+            400,
+            "invalid_return_path",
+        ),
+        (
+            edit(|o| o["fail_path"] = json!("//evil.example/")),
+            400,
+            "invalid_return_path",
+        ),
+        (
+            edit(|o| o["amount"] = json!("1.00")),
+            400,
+            "invalid_application",
+        ),
+        (
+            edit(|o| o["customer"]["phone"] = json!(" ")),
+            400,
+            "invalid_customer",
+        ),
+        (edit(|o| o["months"] = json!(7)), 400, "application_refused"),
+    ];
+    for (body, expected_status, expected_code) in cases {
+        let (code, answer) = post(&client, url.clone(), &body).await;
+        assert_eq!(
+            (code, answer["code"].as_str()),
+            (expected_status, Some(expected_code)),
+            "{body} → {answer}"
+        );
+    }
+    let missing = client
+        .get(format!("{base}/api/v1/applications/app_nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+}
