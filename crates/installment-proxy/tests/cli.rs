@@ -137,3 +137,68 @@ async fn secrets_never_reach_a_response_or_a_log_line() {
         assert!(!text.contains("TOPSECRET"), "a secret leaked: {text}");
     }
 }
+
+/// SIGKILL right after a webhook is acknowledged loses nothing: the restarted proxy, on the
+/// same database file, has the event and the approval.
+#[tokio::test]
+async fn an_acknowledged_webhook_survives_sigkill() {
+    use installment_proxy::{sandbox::credentials, signature::hmac_sha256_hex};
+    let database = std::env::temp_dir().join(format!(
+        "installment-proxy-{}-sigkill.sqlite",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&database);
+    let config = config_file(
+        "sigkill",
+        &format!("sandbox = true\ndatabase = {database:?}\n"),
+    );
+    let config = config.to_str().unwrap();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+
+    let (first, base) = start(&["--config", config, "--listen", "127.0.0.1:0"], "warn");
+    let order = serde_json::json!({
+        "provider": "karta_pokupok", "months": 6,
+        "items": [{"sku": "kettle", "quantity": 2}],
+        "customer": {"phone": "+375291234567"},
+        "success_path": "/return.html", "fail_path": "/return.html",
+    });
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/applications"))
+        .json(&order)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let body = serde_json::json!({
+        "application_id": created["provider_ref"], "order_id": created["order_id"], "status": "APPROVED",
+    })
+    .to_string();
+    let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
+    let acknowledged = client
+        .post(format!("{base}/api/v1/webhooks/karta_pokupok"))
+        .header("X-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acknowledged.status().as_u16(), 200);
+    output_of(first); // SIGKILL, at once
+
+    let (second, base) = start(&["--config", config, "--listen", "127.0.0.1:0"], "warn");
+    let stored: serde_json::Value = client
+        .get(format!("{base}/api/v1/applications/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    output_of(second);
+    assert_eq!(
+        (stored["status"].as_str(), stored["amount"].as_str()),
+        (Some("approved"), Some("179.80"))
+    );
+}
