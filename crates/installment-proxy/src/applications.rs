@@ -131,27 +131,32 @@ struct Customer {
     email: String,
 }
 
+/// The configured adapter of the provider whose wire name is `name`.
+fn configured(state: &AppState, name: &str) -> Option<Arc<dyn Provider>> {
+    state
+        .providers
+        .iter()
+        .find(|p| p.id().as_str() == name)
+        .cloned()
+}
+
 fn provider_named(state: &AppState, name: &str) -> Result<Arc<dyn Provider>, AppError> {
     let id = ProviderId::parse(name).ok_or_else(|| {
         AppError::bad_request("unknown_provider", format!("provider: unknown {name:?}"))
     })?;
-    let provider = state
-        .providers
-        .iter()
-        .find(|p| p.id() == id)
-        .ok_or_else(|| {
-            AppError::bad_request(
-                "provider_not_configured",
-                format!("provider: {id} is not configured"),
-            )
-        })?;
+    let provider = configured(state, id.as_str()).ok_or_else(|| {
+        AppError::bad_request(
+            "provider_not_configured",
+            format!("provider: {id} is not configured"),
+        )
+    })?;
     if !provider.takes_applications() {
         return Err(AppError::bad_request(
             "applications_not_supported",
             format!("provider: {id} supplies offers only; the payment is made in its own checkout"),
         ));
     }
-    Ok(provider.clone())
+    Ok(provider)
 }
 
 fn shop_path(field: &str, path: &str) -> Result<(), AppError> {
@@ -307,11 +312,7 @@ pub(crate) async fn status(
     if application.status == Status::Pending
         && store::now() - application.updated_at >= STALE_AFTER_SECS
     {
-        let provider = state
-            .providers
-            .iter()
-            .find(|p| p.id().as_str() == application.provider);
-        if let Some(provider) = provider {
+        if let Some(provider) = configured(&state, &application.provider) {
             match provider.application_status(&application.provider_ref).await {
                 Ok(word) => {
                     let status = provider.normalize_status(&word);
@@ -346,13 +347,9 @@ pub(crate) async fn webhook(
 ) -> Result<Response, AppError> {
     let id = ProviderId::parse(&name)
         .ok_or_else(|| AppError::not_found("unknown_provider", format!("no provider {name:?}")))?;
-    let provider = state
-        .providers
-        .iter()
-        .find(|p| p.id() == id)
-        .ok_or_else(|| {
-            AppError::not_found("provider_not_configured", format!("{id} is not configured"))
-        })?;
+    let provider = configured(&state, id.as_str()).ok_or_else(|| {
+        AppError::not_found("provider_not_configured", format!("{id} is not configured"))
+    })?;
     let event = provider
         .verify_webhook(&headers, &body)
         .map_err(|error| match error {
