@@ -311,27 +311,26 @@ pub(crate) async fn status(
         .ok_or_else(missing)?;
     if application.status == Status::Pending
         && store::now() - application.updated_at >= STALE_AFTER_SECS
+        && let Some(provider) = configured(&state, &application.provider)
     {
-        if let Some(provider) = configured(&state, &application.provider) {
-            match provider.application_status(&application.provider_ref).await {
-                Ok(word) => {
-                    let status = provider.normalize_status(&word);
-                    state
-                        .store
-                        .advance(&id, status, &word)
-                        .await
-                        .map_err(|e| store_failed(&e))?;
-                    application = state
-                        .store
-                        .application(&id)
-                        .await
-                        .map_err(|e| store_failed(&e))?
-                        .ok_or_else(missing)?;
-                }
-                // The stored status stands; the next poll asks again.
-                Err(error) => {
-                    tracing::warn!(provider = %provider.id(), %error, "status refresh failed")
-                }
+        match provider.application_status(&application.provider_ref).await {
+            Ok(word) => {
+                let status = provider.normalize_status(&word);
+                state
+                    .store
+                    .advance(&id, status, &word)
+                    .await
+                    .map_err(|e| store_failed(&e))?;
+                application = state
+                    .store
+                    .application(&id)
+                    .await
+                    .map_err(|e| store_failed(&e))?
+                    .ok_or_else(missing)?;
+            }
+            // The stored status stands; the next poll asks again.
+            Err(error) => {
+                tracing::warn!(provider = %provider.id(), %error, "status refresh failed")
             }
         }
     }
