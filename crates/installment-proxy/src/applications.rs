@@ -31,22 +31,25 @@ const STALE_AFTER_SECS: i64 = 5;
 pub struct Catalog(BTreeMap<String, (String, Money)>);
 
 impl Catalog {
-    /// The demo storefront's products (`www/checkout.html`), in BYN.
+    /// The demo storefront's products: `www/checkout.html` in BYN, `www/kz.html` in KZT.
     pub fn sandbox() -> Self {
-        let byn = Currency::from_code("BYN").expect("BYN is an ISO code");
         let items = [
-            ("neman-14", "Ноутбук Neman 14, 16 ГБ", 234_900),
-            ("laptop-bag", "Сумка для ноутбука", 8_950),
-            ("sofa-oslo", "Диван Oslo", 129_990),
-            ("kettle", "Чайник электрический", 8_990),
+            ("neman-14", "Ноутбук Neman 14, 16 ГБ", 234_900, "BYN"),
+            ("laptop-bag", "Сумка для ноутбука", 8_950, "BYN"),
+            ("sofa-oslo", "Диван Oslo", 129_990, "BYN"),
+            ("kettle", "Чайник электрический", 8_990, "BYN"),
+            ("alatau", "Тоңазытқыш «Алатау»", 38_999_000, "KZT"),
+            ("dala-29", "Велосипед «Дала» 29″", 15_450_000, "KZT"),
+            ("shai", "Шай жиынтығы", 890_000, "KZT"),
         ];
         Self(
             items
                 .into_iter()
-                .map(|(sku, name, minor)| {
+                .map(|(sku, name, minor, code)| {
+                    let currency = Currency::from_code(code).expect("an ISO code");
                     (
                         sku.to_owned(),
-                        (name.to_owned(), Money::from_minor(minor, byn)),
+                        (name.to_owned(), Money::from_minor(minor, currency)),
                     )
                 })
                 .collect(),
@@ -365,18 +368,53 @@ pub(crate) async fn webhook(
                 format!("{id} sends no webhooks here"),
             ),
         })?;
+    let known = state
+        .store
+        .by_provider_ref(id.as_str(), &event.provider_ref)
+        .await
+        .map_err(|e| store_failed(&e))?;
+    let refusal = match (&known, &event.amount) {
+        (None, _) => Some("unknown application"),
+        (Some(application), Some(amount)) if !same_amount(application, amount) => {
+            Some("the amount differs from the application's")
+        }
+        _ => None,
+    };
+    // A refused event is kept as evidence but changes no status.
+    let status = if refusal.is_some() {
+        Status::Pending
+    } else {
+        event.status
+    };
     let (delivery, application) = state
         .store
         .deliver(
             id.as_str(),
             &event.event_key,
             &event.provider_ref,
-            event.status,
+            status,
             &event.provider_status,
             body.to_vec(),
         )
         .await
         .map_err(|e| store_failed(&e))?;
-    tracing::info!(provider = %id, ?delivery, application = application.as_deref().unwrap_or("unknown"), "webhook stored");
-    Ok("OK".into_response())
+    tracing::info!(
+        provider = %id,
+        ?delivery,
+        application = application.as_deref().unwrap_or("unknown"),
+        refusal = refusal.unwrap_or("none"),
+        "webhook stored"
+    );
+    Ok(provider.webhook_reply(&body, refusal))
+}
+
+/// Whether the provider's decimal `amount` is the application's, compared in minor units
+/// (`25000` and `25000.00` are the same amount).
+fn same_amount(application: &Application, amount: &str) -> bool {
+    let parse = |text: &str| {
+        Currency::from_code(&application.currency)
+            .ok()
+            .and_then(|currency| Money::parse(text, currency).ok())
+    };
+    matches!((parse(amount), parse(&application.amount)), (Some(a), Some(b)) if a == b)
 }

@@ -73,6 +73,9 @@ pub struct KartaPayConfig {
     pub token: Secret,
     /// Key of webhook signatures.
     pub webhook_secret: Secret,
+    /// The gateway a payment is submitted through (`source`: one of
+    /// [`crate::providers::KARTAPAY_SOURCES`]; `HOL` by default).
+    pub source: String,
 }
 
 /// FreedomPay: `pg_sig`-signed forms, XML answers.
@@ -271,6 +274,7 @@ impl Config {
                             base_url: section.url(p, &t)?,
                             token: section.secret(p, &t, "token")?,
                             webhook_secret: section.secret(p, &t, "webhook_secret")?,
+                            source: section.source(&t)?,
                         })
                     })
                     .transpose()?,
@@ -414,7 +418,7 @@ impl<E: Fn(&str) -> Option<String>> Section<'_, E> {
     fn known(&self, provider: &str, table: &SectionFile) -> Result<(), ConfigError> {
         let allowed: &[&str] = match provider {
             "karta_pokupok" => &["base_url", "partner_id", "token", "webhook_secret"],
-            "kartapay" => &["base_url", "token", "webhook_secret"],
+            "kartapay" => &["base_url", "token", "webhook_secret", "source"],
             "freedompay" => &["base_url", "merchant_id", "secret_key"],
             "akinon" => &["base_url"],
             _ => &["base_url", "api_key", "secret_key", "webhook_key"],
@@ -456,6 +460,21 @@ impl<E: Fn(&str) -> Option<String>> Section<'_, E> {
         key: &str,
     ) -> Result<Secret, ConfigError> {
         self.required(provider, table, key).map(Secret)
+    }
+
+    /// KartaPay's `source`, `HOL` when not given.
+    fn source(&self, table: &SectionFile) -> Result<String, ConfigError> {
+        let source = (self.env)("INSTALLMENT_PROXY_KARTAPAY_SOURCE")
+            .or_else(|| table.get("source").cloned())
+            .unwrap_or_else(|| "HOL".to_owned());
+        if crate::providers::KARTAPAY_SOURCES.contains(&source.as_str()) {
+            Ok(source)
+        } else {
+            Err(ConfigError(format!(
+                "providers.kartapay.source must be one of {}: {source:?}",
+                crate::providers::KARTAPAY_SOURCES.join(", ")
+            )))
+        }
     }
 
     fn url(&self, provider: &str, table: &SectionFile) -> Result<String, ConfigError> {

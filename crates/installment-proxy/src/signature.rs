@@ -45,6 +45,22 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// KartaPay's webhook signature header, a design of this proxy (the seed documents no
+/// webhook signing): `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. The time
+/// inside the MAC lets a receiver refuse an old delivery replayed later.
+///
+/// ```
+/// use installment_proxy::signature::kartapay_webhook_signature;
+/// let body = br#"{"id":"evt_1","type":"payment.updated","data":{"id":"pay_1","status":"approved"}}"#;
+/// assert_eq!(kartapay_webhook_signature(b"sandbox-kartapay-webhook", 1_700_000_000, body),
+///     "t=1700000000,v1=6833b85e0d4871983d537fb69441bc86f87548e9a65100907805b3487987539a");
+/// ```
+pub fn kartapay_webhook_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut message = format!("{timestamp}.").into_bytes();
+    message.extend_from_slice(body);
+    format!("t={timestamp},v1={}", hmac_sha256_hex(secret, &message))
+}
+
 /// Craftgate's webhook signature over `eventType + eventTimestamp + status + payloadId`.
 ///
 /// ```

@@ -264,6 +264,24 @@ impl Store {
         .await
     }
 
+    /// The application the provider knows as `provider_ref`.
+    pub async fn by_provider_ref(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        let (provider, provider_ref) = (provider.to_owned(), provider_ref.to_owned());
+        self.run(move |c| {
+            c.query_row(
+                &format!("{SELECT} WHERE provider = ?1 AND provider_ref = ?2"),
+                params![provider, provider_ref],
+                application_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
     /// Records what the provider says now (from a status refresh). The status moves only
     /// from `pending` to an outcome; the refresh time is kept either way.
     pub async fn advance(

@@ -1,13 +1,14 @@
-//! The purchase after the badge, over real sockets: the proxy, the Karta Pokupok simulator and
-//! its SMS form, a SQLite file. Forged, duplicate and concurrent webhooks; tampered, expired
-//! and reused intents.
+//! The purchase after the badge, over real sockets: the proxy, the simulators of Karta
+//! Pokupok, KartaPay and FreedomPay with their SMS forms, a SQLite file. Forged, replayed,
+//! duplicate and concurrent webhooks; tampered, expired and reused intents.
 #![cfg(not(target_arch = "wasm32"))]
 
 use installment_proxy::{
     AppState, Config, app,
     intent::{IntentItem, OrderIntent},
+    parse_xml,
     sandbox::credentials,
-    signature::hmac_sha256_hex,
+    signature::{Field, freedompay_signature, hmac_sha256_hex, kartapay_webhook_signature},
 };
 use serde_json::{Value, json};
 use std::{net::SocketAddr, sync::Arc};
@@ -102,6 +103,212 @@ async fn a_catalog_order_is_approved_through_the_sms_form_and_its_signed_webhook
     assert_eq!(
         (now["status"].as_str(), now["provider_status"].as_str()),
         (Some("approved"), Some("APPROVED"))
+    );
+}
+
+#[tokio::test]
+async fn every_provider_that_takes_applications_settles_through_its_form_and_webhook() {
+    let (base, client) = proxy().await;
+    for (provider, items, code, expected, provider_status) in [
+        ("karta_pokupok", "neman-14", "4321", "approved", "APPROVED"),
+        ("karta_pokupok", "neman-14", "0000", "rejected", "REJECTED"),
+        ("kartapay", "neman-14", "4321", "approved", "approved"),
+        ("kartapay", "neman-14", "0000", "failed", "failed"),
+        ("freedompay", "alatau", "4321", "approved", "success"),
+        ("freedompay", "alatau", "0000", "failed", "failed"),
+    ] {
+        let mut order = catalog_order(provider);
+        order["items"] = json!([{"sku": items, "quantity": 1}]);
+        let (code_created, created) =
+            post(&client, format!("{base}/api/v1/applications"), &order).await;
+        assert_eq!(code_created, 201, "{provider}: {created}");
+        let redirect = created["redirect_url"].as_str().unwrap();
+        let form = client
+            .get(redirect)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains(created["amount"].as_str().unwrap()),
+            "{provider}: {form}"
+        );
+        let back = confirm(&client, redirect, code).await;
+        let id = created["id"].as_str().unwrap();
+        assert!(
+            back.ends_with(&format!("application={id}")),
+            "{provider}: {back}"
+        );
+        // The signed webhook was stored before the shopper came back.
+        let now = status(&client, &base, id).await;
+        assert_eq!(
+            (now["status"].as_str(), now["provider_status"].as_str()),
+            (Some(expected), Some(provider_status)),
+            "{provider} with code {code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
+    let (base, client) = proxy().await;
+    let (_, created) = post(
+        &client,
+        format!("{base}/api/v1/applications"),
+        &catalog_order("kartapay"),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let reference = created["provider_ref"].as_str().unwrap();
+    let event = |event_id: &str, status: &str, amount: &str| {
+        json!({"id": event_id, "type": "payment.updated", "createdAt": "0",
+               "data": {"id": reference, "status": status, "purchase": {"amount": amount, "currency": "BYN"}}})
+        .to_string()
+    };
+    let secret = credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes();
+    let now = installment_proxy::store::now();
+    let send = |body: String, signature: String| {
+        let request = client
+            .post(format!("{base}/api/v1/webhooks/kartapay"))
+            .header("X-KartaPay-Signature", signature)
+            .body(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let approved = event("evt-1", "approved", "2438.50");
+    // Another key; a valid signature six minutes old (a replay); the time changed afterwards.
+    assert_eq!(
+        send(
+            approved.clone(),
+            kartapay_webhook_signature(b"guess", now, approved.as_bytes())
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        send(
+            approved.clone(),
+            kartapay_webhook_signature(secret, now - 360, approved.as_bytes())
+        )
+        .await,
+        403
+    );
+    let forged_time = kartapay_webhook_signature(secret, now - 360, approved.as_bytes())
+        .replace(&format!("t={}", now - 360), &format!("t={now}"));
+    assert_eq!(send(approved.clone(), forged_time).await, 403);
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+
+    // Signed, but for another amount: stored, acknowledged, and the status stays.
+    let wrong = event("evt-2", "approved", "1.00");
+    assert_eq!(
+        send(
+            wrong.clone(),
+            kartapay_webhook_signature(secret, now, wrong.as_bytes())
+        )
+        .await,
+        200
+    );
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+
+    // The real one, twice: one change.
+    for _ in 0..2 {
+        let signature = kartapay_webhook_signature(secret, now, approved.as_bytes());
+        assert_eq!(send(approved.clone(), signature).await, 200);
+    }
+    assert_eq!(status(&client, &base, &id).await["status"], "approved");
+}
+
+/// A FreedomPay result notification for `payment`, signed for the proxy's result URL.
+fn freedompay_notification(
+    payment: &str,
+    amount: &str,
+    result: &str,
+    can_reject: &str,
+    salt: &str,
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("pg_order_id", "web-1"),
+        ("pg_payment_id", payment),
+        ("pg_amount", amount),
+        ("pg_currency", "KZT"),
+        ("pg_result", result),
+        ("pg_can_reject", can_reject),
+        ("pg_salt", salt),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let signed: Vec<(String, Field)> = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), Field::Text(v.clone())))
+        .collect();
+    let signature = freedompay_signature("freedompay", &signed, credentials::FREEDOMPAY_SECRET);
+    fields.push(("pg_sig".to_owned(), signature));
+    fields
+}
+
+#[tokio::test]
+async fn freedompay_notifications_are_answered_with_signed_xml() {
+    let (base, client) = proxy().await;
+    let mut order = catalog_order("freedompay");
+    order["items"] = json!([{"sku": "alatau", "quantity": 1}]);
+    let (_, created) = post(&client, format!("{base}/api/v1/applications"), &order).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let payment = created["provider_ref"].as_str().unwrap().to_owned();
+    let hook = format!("{base}/api/v1/webhooks/freedompay");
+    let answer = |form: Vec<(String, String)>| {
+        let request = client.post(&hook).form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let code = response.status().as_u16();
+            (code, response.bytes().await.unwrap())
+        }
+    };
+    let field = |xml: &[u8], key: &str| {
+        parse_xml(xml)
+            .unwrap()
+            .into_iter()
+            .find_map(|(k, v)| match v {
+                Field::Text(text) if k == key => Some(text),
+                _ => None,
+            })
+    };
+
+    // Forged: a wrong pg_sig, or none, is 403 and changes nothing.
+    let mut forged = freedompay_notification(&payment, "389990.00", "1", "1", "s1");
+    forged.last_mut().unwrap().1 = "0".repeat(32);
+    assert_eq!(answer(forged).await.0, 403);
+    let mut unsigned = freedompay_notification(&payment, "389990.00", "1", "1", "s1");
+    unsigned.pop();
+    assert_eq!(answer(unsigned).await.0, 403);
+
+    // Another amount: "rejected" only when FreedomPay allows it, "error" otherwise.
+    for (can_reject, expected) in [("1", "rejected"), ("0", "error")] {
+        let (code, xml) = answer(freedompay_notification(
+            &payment, "1.00", "1", can_reject, "s2",
+        ))
+        .await;
+        assert_eq!(code, 200);
+        assert_eq!(field(&xml, "pg_status").as_deref(), Some(expected));
+    }
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+
+    // The real one, repeated with fresh salts: "ok" each time, signed for the result URL's
+    // last segment and echoing the salt; the status changes once.
+    for salt in ["s3", "s4", "s5"] {
+        let (code, xml) = answer(freedompay_notification(&payment, "389990", "1", "1", salt)).await;
+        assert_eq!(code, 200);
+        let fields = parse_xml(&xml).unwrap();
+        assert_eq!(field(&xml, "pg_status").as_deref(), Some("ok"));
+        assert_eq!(field(&xml, "pg_salt").as_deref(), Some(salt));
+        let expected = freedompay_signature("freedompay", &fields, credentials::FREEDOMPAY_SECRET);
+        assert_eq!(field(&xml, "pg_sig"), Some(expected));
+    }
+    let now = status(&client, &base, &id).await;
+    assert_eq!(
+        (now["status"].as_str(), now["provider_status"].as_str()),
+        (Some("approved"), Some("success"))
     );
 }
 

@@ -1,17 +1,25 @@
 //! FreedomPay: form-encoded requests and XML answers, both signed with `pg_sig`. Its API has
 //! no offers endpoint (the shopper picks a bank's plan on FreedomPay's page), so offers are
 //! the merchant's contract conditions; the adapter speaks `installment/init` and
-//! `get_status3.php`.
+//! `get_status3.php`. The result notification is a signed form posted to `pg_result_url`,
+//! answered with signed XML: `ok`, or `rejected` (only when the notification says
+//! `pg_can_reject=1`), or `error` so that FreedomPay delivers it again.
 
 use super::{
-    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
-    plans_from_rules, rules_in, status_error,
+    ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
+    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, plans_from_rules, rules_in,
+    status_error,
 };
 use crate::{
     config::FreedomPayConfig,
     signature::{Field, constant_time_eq, freedompay_signature, script_name},
+    store::Status,
 };
 use async_trait::async_trait;
+use axum::{
+    http::header,
+    response::{IntoResponse, Response},
+};
 use installment_core::{Currency, Money, ProviderRules};
 use quick_xml::events::Event;
 use rand::{Rng, distr::Alphanumeric};
@@ -132,6 +140,58 @@ pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
     root.ok_or_else(|| malformed("no <response> element".into()))
 }
 
+/// `<response>` with `fields` and their `pg_sig` for `script`, as FreedomPay writes its
+/// answers and as a merchant answers a result notification.
+///
+/// ```
+/// use installment_proxy::{parse_xml, providers::signed_xml, signature::Field};
+/// let xml = signed_xml("result", vec![("pg_status".into(), Field::Text("ok".into()))], "secret");
+/// assert_eq!(parse_xml(xml.as_bytes())?.len(), 2);
+/// # Ok::<(), installment_proxy::ProviderError>(())
+/// ```
+pub fn signed_xml(script: &str, mut fields: Vec<(String, Field)>, secret_key: &str) -> String {
+    let signature = freedompay_signature(script, &fields, secret_key);
+    fields.push(("pg_sig".to_owned(), Field::Text(signature)));
+    let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<response>");
+    write_fields(&mut body, &fields);
+    body.push_str("</response>");
+    body
+}
+
+fn write_fields(out: &mut String, fields: &[(String, Field)]) {
+    for (key, value) in fields {
+        out.push('<');
+        out.push_str(key);
+        out.push('>');
+        match value {
+            Field::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
+            Field::Nested(children) => write_fields(out, children),
+        }
+        out.push_str("</");
+        out.push_str(key);
+        out.push('>');
+    }
+}
+
+/// FreedomPay's `pg_payment_status`, normalized: `success` (or `ok`) is paid; `failed` and
+/// `error` failed; `revoked` and `refunded` cancelled; `incomplete` (the payment's lifetime
+/// ran out) expired; anything else, such as `pending`, is still pending.
+///
+/// ```
+/// use installment_proxy::{providers::freedompay_status, store::Status};
+/// assert_eq!(freedompay_status("success"), Status::Approved);
+/// assert_eq!(freedompay_status("pending"), Status::Pending);
+/// ```
+pub fn freedompay_status(word: &str) -> Status {
+    match word {
+        "success" | "ok" => Status::Approved,
+        "failed" | "error" => Status::Failed,
+        "revoked" | "refunded" => Status::Cancelled,
+        "incomplete" => Status::Expired,
+        _ => Status::Pending,
+    }
+}
+
 /// The text of a top-level field.
 fn text<'a>(fields: &'a [(String, Field)], key: &str) -> Option<&'a str> {
     fields.iter().find_map(|(k, v)| match v {
@@ -178,17 +238,26 @@ impl FreedomPay {
         amount: Money,
         description: &str,
     ) -> Result<InitAnswer, ProviderError> {
+        let fields = vec![
+            ("pg_order_id", order_id.to_owned()),
+            ("pg_amount", amount.to_string()),
+            ("pg_description", description.to_owned()),
+        ];
+        self.init_fields(fields).await
+    }
+
+    /// `installment/init` with the seed's fields and any others FreedomPay takes
+    /// (`pg_result_url`, `pg_success_url`...), all signed.
+    async fn init_fields(
+        &self,
+        mut fields: Vec<(&str, String)>,
+    ) -> Result<InitAnswer, ProviderError> {
         let url = format!(
             "{}/v1/merchant/{}/installment/init",
             self.config.base_url, self.config.merchant_id
         );
-        let fields = vec![
-            ("pg_merchant_id", self.config.merchant_id.clone()),
-            ("pg_order_id", order_id.to_owned()),
-            ("pg_amount", amount.to_string()),
-            ("pg_description", description.to_owned()),
-            ("pg_salt", salt()),
-        ];
+        fields.push(("pg_merchant_id", self.config.merchant_id.clone()));
+        fields.push(("pg_salt", salt()));
         let answer = self.call(&url, fields).await?;
         let field = |key| {
             text(&answer, key)
@@ -274,6 +343,117 @@ impl Provider for FreedomPay {
     fn offers_are_remote(&self) -> bool {
         false
     }
+
+    fn takes_applications(&self) -> bool {
+        true
+    }
+
+    async fn create_application(
+        &self,
+        request: &ApplicationRequest,
+    ) -> Result<CreatedApplication, ProviderError> {
+        let order = &request.order;
+        let answer = self
+            .init_fields(vec![
+                ("pg_order_id", order.order_id.clone()),
+                ("pg_amount", order.amount.to_string()),
+                ("pg_currency", order.amount.currency().code().to_owned()),
+                ("pg_description", format!("Order #{}", order.order_id)),
+                ("pg_result_url", request.callback_url.clone()),
+                ("pg_success_url", request.success_url.clone()),
+                ("pg_failure_url", request.fail_url.clone()),
+                ("pg_user_phone", request.phone.clone()),
+                ("pg_user_contact_email", request.email.clone()),
+            ])
+            .await?;
+        Ok(CreatedApplication {
+            provider_ref: answer.payment_id,
+            redirect_url: answer.redirect_url,
+            provider_status: "pending".to_owned(),
+        })
+    }
+
+    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
+        Ok(self.status(provider_ref).await?.payment_status)
+    }
+
+    fn normalize_status(&self, provider_status: &str) -> Status {
+        freedompay_status(provider_status)
+    }
+
+    /// The result notification: a form signed with the result URL's last segment, which is
+    /// this route's (`freedompay`).
+    fn verify_webhook(
+        &self,
+        _headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        let fields = notification(body);
+        let received = text(&fields, "pg_sig").ok_or(WebhookError::Forged)?;
+        let expected = freedompay_signature(
+            ProviderId::FreedomPay.as_str(),
+            &fields,
+            self.config.secret_key.expose(),
+        );
+        if !constant_time_eq(&expected, received) {
+            return Err(WebhookError::Forged);
+        }
+        let field = |key: &str| {
+            text(&fields, key)
+                .filter(|value| !value.is_empty())
+                .ok_or_else(|| WebhookError::Malformed(format!("{key} is missing")))
+        };
+        let payment_id = field("pg_payment_id")?;
+        let provider_status = match field("pg_result")? {
+            "1" => "success",
+            "0" => "failed",
+            other => return Err(WebhookError::Malformed(format!("pg_result {other:?}"))),
+        };
+        let amount = field("pg_amount")?;
+        Ok(WebhookEvent {
+            // FreedomPay repeats a notification with a fresh salt: the payment, its result
+            // and amount identify it.
+            event_key: format!("{payment_id}:{provider_status}:{amount}"),
+            provider_ref: payment_id.to_owned(),
+            provider_status: provider_status.to_owned(),
+            status: freedompay_status(provider_status),
+            amount: Some(amount.to_owned()),
+        })
+    }
+
+    fn webhook_reply(&self, body: &[u8], refusal: Option<&str>) -> Response {
+        let fields = notification(body);
+        let can_reject = text(&fields, "pg_can_reject") == Some("1");
+        let (status, description) = match refusal {
+            None => ("ok", "Принято"),
+            Some(reason) if can_reject => ("rejected", reason),
+            Some(reason) => ("error", reason),
+        };
+        let answer = vec![
+            (
+                "pg_salt".to_owned(),
+                Field::Text(text(&fields, "pg_salt").unwrap_or_default().to_owned()),
+            ),
+            ("pg_status".to_owned(), Field::Text(status.to_owned())),
+            (
+                "pg_description".to_owned(),
+                Field::Text(description.to_owned()),
+            ),
+        ];
+        let xml = signed_xml(
+            ProviderId::FreedomPay.as_str(),
+            answer,
+            self.config.secret_key.expose(),
+        );
+        ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
+    }
+}
+
+/// A notification's form fields, as signed.
+fn notification(body: &[u8]) -> Vec<(String, Field)> {
+    form_urlencoded::parse(body)
+        .map(|(key, value)| (key.into_owned(), Field::Text(value.into_owned())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -253,6 +253,7 @@ impl Provider for KartaPokupok {
             status: karta_pokupok_status(&event.status),
             provider_ref: event.application_id,
             provider_status: event.status,
+            amount: None,
         })
     }
 }

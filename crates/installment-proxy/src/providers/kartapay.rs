@@ -1,12 +1,21 @@
 //! KartaPay: bearer-token JSON API of payments. Its API has no offers endpoint, so offers are
-//! the merchant's contract conditions; the adapter speaks the payments protocol (list, read)
-//! that statuses and applications are built on.
+//! the merchant's contract conditions. An application is a payment created
+//! (`POST /payments`) and then submitted through a gateway (`POST /payments/{id}/submit` with
+//! its `source`); its `next` link is the shopper's form. Status is `GET /payments/{id}`.
+//!
+//! The seed documents no webhook format, so this proxy designs one and says so: KartaPay (the
+//! sandbox simulator here) posts `{id, type, createdAt, data: payment}` to the `callbackUrl`
+//! given in the payment's `context`, signed in `X-KartaPay-Signature` by
+//! [`kartapay_webhook_signature`]; deliveries older than five minutes are refused.
 
 use super::{
-    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
-    plans_from_rules, rules_in, status_error,
+    ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
+    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, plans_from_rules, rules_in,
+    status_error,
 };
 use crate::config::KartaPayConfig;
+use crate::signature::{constant_time_eq, kartapay_webhook_signature};
+use crate::store::{self, Status};
 use async_trait::async_trait;
 use installment_core::{Currency, ProviderRules};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -65,6 +74,43 @@ pub struct Payment {
     /// When it completed.
     #[serde(default)]
     pub completed_at: Option<String>,
+}
+
+/// The gateways a payment can be submitted through: the seed's `source` enum.
+pub const KARTAPAY_SOURCES: [&str; 6] = ["HOL", "HRM", "MVK", "MVM", "PYP", "STR"];
+
+/// How old a signed webhook may be before it counts as a replay.
+const WEBHOOK_TOLERANCE_SECS: i64 = 300;
+
+/// KartaPay's payment status, normalized: `approved`, `captured` and `completed` are paid;
+/// `canceled` is cancelled; `failed` failed; `init` and `submitted` are still pending.
+///
+/// ```
+/// use installment_proxy::{providers::kartapay_status, store::Status};
+/// assert_eq!(kartapay_status("captured"), Status::Approved);
+/// assert_eq!(kartapay_status("submitted"), Status::Pending);
+/// ```
+pub fn kartapay_status(word: &str) -> Status {
+    match word {
+        "approved" | "captured" | "completed" => Status::Approved,
+        "canceled" => Status::Cancelled,
+        "failed" => Status::Failed,
+        _ => Status::Pending,
+    }
+}
+
+/// The `{next, data}` envelope of create, submit and cancel.
+#[derive(Deserialize)]
+struct Step {
+    #[serde(default)]
+    next: Option<String>,
+    data: Payment,
+}
+
+#[derive(Deserialize)]
+struct WebhookBody {
+    id: String,
+    data: Payment,
 }
 
 /// The list envelope: `{data, total, offset, limit, prev, next}`.
@@ -133,10 +179,27 @@ impl KartaPay {
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
     /// ```
     pub async fn read_payment(&self, id: &str) -> Result<Payment, ProviderError> {
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(ProviderError::Refused(format!("bad payment id {id:?}")));
+        self.get(&format!("/payments/{}", safe_id(id)?), &[]).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, ProviderError> {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.config.base_url))
+            .bearer_auth(self.config.token.expose())
+            .header("Accept-Language", "en")
+            .json(body)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(status_error(response).await);
         }
-        self.get(&format!("/payments/{id}"), &[]).await
+        let bytes = response.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))
     }
 
     async fn get<T: DeserializeOwned>(
@@ -176,5 +239,125 @@ impl Provider for KartaPay {
 
     fn offers_are_remote(&self) -> bool {
         false
+    }
+
+    fn takes_applications(&self) -> bool {
+        true
+    }
+
+    async fn create_application(
+        &self,
+        request: &ApplicationRequest,
+    ) -> Result<CreatedApplication, ProviderError> {
+        let order = &request.order;
+        let items: Vec<_> = order
+            .items
+            .iter()
+            .map(|item| {
+                serde_json::json!({
+                    "sku": item.sku, "name": item.name, "quantity": item.quantity,
+                    "price": item.price.to_string(),
+                })
+            })
+            .collect();
+        let body = serde_json::json!({
+            "context": { "callbackUrl": request.callback_url, "locale": "ru" },
+            "payer": { "phone": request.phone, "email": request.email },
+            "purchase": {
+                "amount": order.amount.to_string(),
+                "currency": order.amount.currency().code(),
+                "items": items,
+            },
+            "clientId": order.order_id,
+            "clientNote": format!("Order #{}", order.order_id),
+            "plan": { "months": request.months },
+            "cancelUrl": request.fail_url,
+            "successUrl": request.success_url,
+        });
+        let created: Step = self.post("/payments", &body).await?;
+        let id = created
+            .data
+            .id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ProviderError::Malformed("POST /payments: no data.id".into()))?;
+        let path = format!("/payments/{}/submit", safe_id(&id)?);
+        let submitted: Step = self
+            .post(&path, &serde_json::json!({ "source": self.config.source }))
+            .await?;
+        let redirect_url = submitted
+            .next
+            .filter(|next| next.starts_with("http"))
+            .ok_or_else(|| ProviderError::Malformed(format!("POST {path}: no next link")))?;
+        Ok(CreatedApplication {
+            provider_ref: id,
+            redirect_url,
+            provider_status: submitted.data.status,
+        })
+    }
+
+    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
+        Ok(self.read_payment(provider_ref).await?.status)
+    }
+
+    fn normalize_status(&self, provider_status: &str) -> Status {
+        kartapay_status(provider_status)
+    }
+
+    fn verify_webhook(
+        &self,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        let header = headers
+            .get("X-KartaPay-Signature")
+            .and_then(|value| value.to_str().ok())
+            .ok_or(WebhookError::Forged)?;
+        let timestamp: i64 = header
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split_once(','))
+            .and_then(|(t, _)| t.parse().ok())
+            .ok_or(WebhookError::Forged)?;
+        let expected = kartapay_webhook_signature(
+            self.config.webhook_secret.expose().as_bytes(),
+            timestamp,
+            body,
+        );
+        // The time is checked only once the MAC holds, so a forger learns nothing from it.
+        if !constant_time_eq(&expected, header)
+            || (store::now() - timestamp).abs() > WEBHOOK_TOLERANCE_SECS
+        {
+            return Err(WebhookError::Forged);
+        }
+        let event: WebhookBody =
+            serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let provider_ref = event
+            .data
+            .id
+            .ok_or_else(|| WebhookError::Malformed("data.id is missing".into()))?;
+        Ok(WebhookEvent {
+            event_key: event.id,
+            status: kartapay_status(&event.data.status),
+            provider_ref,
+            amount: event
+                .data
+                .purchase
+                .as_ref()
+                .and_then(|purchase| purchase["amount"].as_str())
+                .map(str::to_owned),
+            provider_status: event.data.status,
+        })
+    }
+}
+
+/// A payment id fit for a URL path.
+fn safe_id(id: &str) -> Result<&str, ProviderError> {
+    if !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(id)
+    } else {
+        Err(ProviderError::Refused(format!("bad payment id {id:?}")))
     }
 }

@@ -8,9 +8,9 @@ mod kartapay;
 
 pub use akinon::Akinon;
 pub use craftgate::Craftgate;
-pub use freedompay::{FreedomPay, StatusAnswer, parse_xml};
+pub use freedompay::{FreedomPay, StatusAnswer, freedompay_status, parse_xml, signed_xml};
 pub use karta_pokupok::{KartaPokupok, karta_pokupok_status};
-pub use kartapay::{KartaPay, Payment, PaymentList};
+pub use kartapay::{KARTAPAY_SOURCES, KartaPay, Payment, PaymentList, kartapay_status};
 
 use crate::{intent::PricedOrder, store::Status};
 use async_trait::async_trait;
@@ -317,6 +317,13 @@ pub trait Provider: Send + Sync {
     ) -> Result<WebhookEvent, WebhookError> {
         Err(WebhookError::Unsupported)
     }
+
+    /// The answer to a verified, stored webhook `body`: `refusal` says why the proxy does
+    /// not accept what it reports (an unknown application, another amount). Most providers
+    /// take a plain `OK`: the event is stored either way.
+    fn webhook_reply(&self, _body: &[u8], _refusal: Option<&str>) -> axum::response::Response {
+        axum::response::IntoResponse::into_response("OK")
+    }
 }
 
 /// What the proxy asks a provider to open: the order it priced itself, never the browser's.
@@ -362,6 +369,9 @@ pub struct WebhookEvent {
     pub provider_status: String,
     /// The status, normalized.
     pub status: Status,
+    /// The amount the provider reports, when it reports one: checked against the stored
+    /// application before the status is applied.
+    pub amount: Option<String>,
 }
 
 /// Why a webhook call is refused.

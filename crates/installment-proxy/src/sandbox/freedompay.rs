@@ -1,16 +1,26 @@
 //! FreedomPay simulator: `installment/init` and `get_status3.php`, signed forms in, signed
-//! XML out; a wrong `pg_sig` gets FreedomPay's error answer.
+//! XML out; a wrong `pg_sig` gets FreedomPay's error answer. The shopper's page
+//! (`/pay.html?customer=<payment>`) takes the SMS code, then the signed result notification
+//! goes to the payment's `pg_result_url` until it is answered with signed `ok` or `rejected`.
 
-use super::credentials;
-use crate::signature::{Field, constant_time_eq, freedompay_signature};
-use axum::{
-    Router,
-    body::Bytes,
-    extract::Path,
-    http::header,
-    response::{IntoResponse, Response},
-    routing::post,
+use super::{
+    checkout::{Answer, Confirmation, answer, notify, page},
+    credentials,
 };
+use crate::{
+    parse_xml,
+    providers::signed_xml,
+    signature::{Field, constant_time_eq, freedompay_signature, script_name},
+};
+use axum::{
+    Form, Router,
+    body::Bytes,
+    extract::{Path, Query},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
 use std::sync::{
     Mutex,
     atomic::{AtomicU64, Ordering},
@@ -20,35 +30,43 @@ pub(super) fn router() -> Router {
     Router::new()
         .route("/v1/merchant/{merchant}/installment/init", post(init))
         .route("/get_status3.php", post(status))
+        .route("/pay.html", get(form).post(confirm))
 }
 
 static NEXT_PAYMENT: AtomicU64 = AtomicU64::new(831_338_100);
-/// Payments created in this process: (payment id, order id, amount).
-static PAYMENTS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+
+/// A payment created in this process.
+#[derive(Clone)]
+struct Payment {
+    id: String,
+    order_id: String,
+    amount: String,
+    currency: String,
+    status: &'static str,
+    result_url: String,
+    success_url: String,
+    failure_url: String,
+}
+
+static PAYMENTS: Mutex<Vec<Payment>> = Mutex::new(Vec::new());
+
+fn find(id: &str) -> Option<Payment> {
+    PAYMENTS
+        .lock()
+        .expect("the payments list is never poisoned")
+        .iter()
+        .find(|p| p.id == id)
+        .cloned()
+}
 
 fn text(key: &str, value: impl Into<String>) -> (String, Field) {
     (key.to_owned(), Field::Text(value.into()))
 }
 
 /// Signs `fields` for `script` and writes `<response>` with `pg_sig` last.
-fn xml(script: &str, mut fields: Vec<(String, Field)>) -> Response {
-    let signature = freedompay_signature(script, &fields, credentials::FREEDOMPAY_SECRET);
-    fields.push(text("pg_sig", signature));
-    let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<response>");
-    write_fields(&mut body, &fields);
-    body.push_str("</response>");
+fn xml(script: &str, fields: Vec<(String, Field)>) -> Response {
+    let body = signed_xml(script, fields, credentials::FREEDOMPAY_SECRET);
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
-fn write_fields(out: &mut String, fields: &[(String, Field)]) {
-    for (key, value) in fields {
-        out.push_str(&format!("<{key}>"));
-        match value {
-            Field::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
-            Field::Nested(children) => write_fields(out, children),
-        }
-        out.push_str(&format!("</{key}>"));
-    }
 }
 
 /// Parses the form and checks `pg_merchant_id` and `pg_sig`; the error answer otherwise.
@@ -89,17 +107,33 @@ fn value_of(form: &[(String, String)], key: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn init(Path(merchant): Path<String>, body: Bytes) -> Response {
+async fn init(headers: HeaderMap, Path(merchant): Path<String>, body: Bytes) -> Response {
     let form = match verify("init", &body) {
         Ok(form) => form,
         Err(response) => return *response,
     };
     let field = |key: &str| value_of(&form, key);
     let payment_id = NEXT_PAYMENT.fetch_add(1, Ordering::Relaxed).to_string();
+    let currency = Some(field("pg_currency"))
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "KZT".to_owned());
     PAYMENTS
         .lock()
         .expect("the payments list is never poisoned")
-        .push((payment_id.clone(), field("pg_order_id"), field("pg_amount")));
+        .push(Payment {
+            id: payment_id.clone(),
+            order_id: field("pg_order_id"),
+            amount: field("pg_amount"),
+            currency,
+            status: "pending",
+            result_url: field("pg_result_url"),
+            success_url: field("pg_success_url"),
+            failure_url: field("pg_failure_url"),
+        });
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     xml(
         "init",
         vec![
@@ -107,9 +141,10 @@ async fn init(Path(merchant): Path<String>, body: Bytes) -> Response {
             text("pg_merchant_id", merchant),
             text("pg_order_id", field("pg_order_id")),
             text("pg_amount", field("pg_amount")),
+            // FreedomPay's page is `customer.freedompay.kz/pay.html`; the sandbox serves its own.
             text(
                 "pg_redirect_url",
-                format!("https://customer.freedompay.kz/pay.html?customer={payment_id}"),
+                format!("http://{host}/pay.html?customer={payment_id}"),
             ),
             text("pg_status", "ok"),
             text("pg_type", "init"),
@@ -126,15 +161,9 @@ async fn status(body: Bytes) -> Response {
     };
     let field = |key: &str| value_of(&form, key);
     let wanted = field("pg_payment_id");
-    let known = PAYMENTS
-        .lock()
-        .expect("the payments list is never poisoned")
-        .iter()
-        .find(|(id, ..)| *id == wanted)
-        .cloned();
     // A settled, partly refunded demo payment, so clients meet nested arrays.
-    let (payment_id, order_id, amount, payment_status, refunds) = match known {
-        Some((id, order, amount)) => (id, order, amount, "pending", Vec::new()),
+    let (payment_id, order_id, amount, payment_status, refunds) = match find(&wanted) {
+        Some(p) => (p.id, p.order_id, p.amount, p.status, Vec::new()),
         None if wanted == "831338051" => (
             "831338051".into(),
             "00004".into(),
@@ -166,7 +195,14 @@ async fn status(body: Bytes) -> Response {
     let mut fields = vec![
         text("pg_status", "ok"),
         text("pg_payment_id", payment_id),
-        text("pg_can_reject", "0"),
+        text(
+            "pg_can_reject",
+            if payment_status == "success" {
+                "1"
+            } else {
+                "0"
+            },
+        ),
         text("pg_payment_method", "installment"),
         text("pg_order_id", order_id),
         text("pg_currency", "KZT"),
@@ -178,4 +214,113 @@ async fn status(body: Bytes) -> Response {
         fields.push(("pg_refund_payments".to_owned(), Field::Nested(refunds)));
     }
     xml(script, fields)
+}
+
+#[derive(Deserialize)]
+struct Customer {
+    customer: String,
+}
+
+fn confirmation<'a>(payment: &'a Payment, action: &'a str) -> Confirmation<'a> {
+    Confirmation {
+        provider: "FreedomPay",
+        amount: &payment.amount,
+        currency: &payment.currency,
+        months: None,
+        order_id: &payment.order_id,
+        action,
+    }
+}
+
+async fn form(Query(Customer { customer }): Query<Customer>) -> Response {
+    match find(&customer) {
+        Some(payment) => page(
+            &confirmation(&payment, &format!("/pay.html?customer={customer}")),
+            None,
+        ),
+        None => (StatusCode::NOT_FOUND, "Платеж не найден").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Code {
+    code: String,
+}
+
+async fn confirm(
+    Query(Customer { customer }): Query<Customer>,
+    Form(Code { code }): Form<Code>,
+) -> Response {
+    let Some(payment) = find(&customer) else {
+        return (StatusCode::NOT_FOUND, "Платеж не найден").into_response();
+    };
+    if payment.status != "pending" {
+        return (StatusCode::CONFLICT, "Платеж уже завершен").into_response();
+    }
+    let Some(answer) = answer(&code) else {
+        let action = format!("/pay.html?customer={customer}");
+        return page(&confirmation(&payment, &action), Some("Введите 4 цифры"));
+    };
+    let (status, result) = match answer {
+        Answer::Approve => ("success", "1"),
+        Answer::Reject => ("failed", "0"),
+    };
+    if let Some(stored) = PAYMENTS
+        .lock()
+        .expect("the payments list is never poisoned")
+        .iter_mut()
+        .find(|p| p.id == payment.id)
+    {
+        stored.status = status;
+    }
+    let script = script_name(&payment.result_url).to_owned();
+    let notification = || {
+        let mut fields = vec![
+            text("pg_order_id", payment.order_id.clone()),
+            text("pg_payment_id", payment.id.clone()),
+            text("pg_amount", payment.amount.clone()),
+            text("pg_currency", payment.currency.clone()),
+            text("pg_result", result),
+            text("pg_can_reject", result),
+            text("pg_payment_method", "installment"),
+            text("pg_salt", format!("{:016x}", rand::random::<u64>())),
+        ];
+        let signature = freedompay_signature(&script, &fields, credentials::FREEDOMPAY_SECRET);
+        fields.push(text("pg_sig", signature));
+        fields
+            .into_iter()
+            .map(|(k, v)| match v {
+                Field::Text(v) => (k, v),
+                Field::Nested(_) => (k, String::new()),
+            })
+            .collect::<Vec<_>>()
+    };
+    // FreedomPay repeats the notification (with a fresh salt) until the merchant answers a
+    // signed `ok` or `rejected`.
+    notify(
+        |client| client.post(&payment.result_url).form(&notification()),
+        |status, body| status.is_success() && answered(&script, body),
+    )
+    .await;
+    let back = match answer {
+        Answer::Approve => &payment.success_url,
+        Answer::Reject => &payment.failure_url,
+    };
+    Redirect::to(back).into_response()
+}
+
+/// Whether the merchant's answer is signed and says `ok` or `rejected`.
+fn answered(script: &str, body: &[u8]) -> bool {
+    let Ok(fields) = parse_xml(body) else {
+        return false;
+    };
+    let field = |key: &str| {
+        fields.iter().find_map(|(k, v)| match v {
+            Field::Text(t) if k == key => Some(t.as_str()),
+            _ => None,
+        })
+    };
+    let expected = freedompay_signature(script, &fields, credentials::FREEDOMPAY_SECRET);
+    constant_time_eq(&expected, field("pg_sig").unwrap_or_default())
+        && matches!(field("pg_status"), Some("ok" | "rejected"))
 }

@@ -3,7 +3,11 @@
 //! `/form/{id}`: any 4-digit SMS code approves, `0000` rejects. The outcome is posted to the
 //! application's `callback_url` with `X-Signature` before the shopper is sent back.
 
-use super::{conditions::default_rules, credentials, json_error};
+use super::{
+    checkout::{Answer, Confirmation, answer, notify, page},
+    conditions::default_rules,
+    credentials, json_error,
+};
 use crate::{
     providers::ProviderId,
     signature::{constant_time_eq, hmac_sha256_hex},
@@ -12,7 +16,7 @@ use axum::{
     Form, Json, Router,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use installment_core::{Currency, Money};
@@ -20,7 +24,6 @@ use serde::Deserialize;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 /// Applications the simulator has been asked for.
@@ -227,38 +230,29 @@ async fn read(
     }
 }
 
-fn page(application: &Application, id: &str, problem: Option<&str>) -> Html<String> {
-    let problem = problem.map_or(String::new(), |p| format!("<p class=\"problem\">{p}</p>"));
-    Html(format!(
-        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>Karta Pokupok · sandbox</title></head>\
-         <body><main><h1>Karta Pokupok</h1><p>Рассрочка: {amount} BYN на {term} мес.</p>\
-         <p>Заказ {order}. Код из SMS (песочница: любые 4 цифры одобряют, 0000 отклоняет).</p>{problem}\
-         <form method=\"post\" action=\"/form/{id}\"><label>Код из SMS \
-         <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"4\" required></label> \
-         <button type=\"submit\">Подтвердить</button></form></main></body></html>",
-        amount = application.amount,
-        term = application.term,
-        order = html_escape(&application.order_id),
-    ))
+fn confirmation<'a>(application: &'a Application, action: &'a str) -> Confirmation<'a> {
+    Confirmation {
+        provider: "Karta Pokupok",
+        amount: &application.amount,
+        currency: "BYN",
+        months: Some(application.term),
+        order_id: &application.order_id,
+        action,
+    }
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-async fn form(State(applications): State<Arc<Applications>>, Path(id): Path<String>) -> Response {
-    let found = applications
+fn find(applications: &Applications, id: &str) -> Option<Application> {
+    applications
         .0
         .lock()
         .expect("not poisoned")
-        .get(&id)
-        .cloned();
-    match found {
-        Some(application) => page(&application, &id, None).into_response(),
+        .get(id)
+        .cloned()
+}
+
+async fn form(State(applications): State<Arc<Applications>>, Path(id): Path<String>) -> Response {
+    match find(&applications, &id) {
+        Some(application) => page(&confirmation(&application, &format!("/form/{id}")), None),
         None => (StatusCode::NOT_FOUND, "No such application").into_response(),
     }
 }
@@ -273,27 +267,22 @@ async fn confirm(
     Path(id): Path<String>,
     Form(Code { code }): Form<Code>,
 ) -> Response {
-    let Some(application) = applications
-        .0
-        .lock()
-        .expect("not poisoned")
-        .get(&id)
-        .cloned()
-    else {
+    let Some(application) = find(&applications, &id) else {
         return (StatusCode::NOT_FOUND, "No such application").into_response();
     };
     if application.status != "NEW" {
         return (StatusCode::CONFLICT, "This application is already decided").into_response();
     }
-    if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        let mut response = page(&application, &id, Some("Введите 4 цифры")).into_response();
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return response;
-    }
-    let status = if code == "0000" {
-        "REJECTED"
-    } else {
-        "APPROVED"
+    let Some(answer) = answer(&code) else {
+        let action = format!("/form/{id}");
+        return page(
+            &confirmation(&application, &action),
+            Some("Введите 4 цифры"),
+        );
+    };
+    let status = match answer {
+        Answer::Approve => "APPROVED",
+        Answer::Reject => "REJECTED",
     };
     if let Some(stored) = applications.0.lock().expect("not poisoned").get_mut(&id) {
         stored.status = status;
@@ -303,30 +292,20 @@ async fn confirm(
     })
     .to_string();
     let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
-    // Delivered before the shopper is sent back, retried briefly; the return page's status
-    // refresh covers a webhook that still did not arrive.
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .no_proxy()
-        .build()
-        .expect("a client with static settings builds");
-    for attempt in 0..3 {
-        let sent = client
-            .post(&application.callback_url)
-            .header("Content-Type", "application/json")
-            .header("X-Signature", &signature)
-            .body(body.clone())
-            .send()
-            .await;
-        if sent.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-    }
-    let back = if status == "APPROVED" {
-        &application.success_url
-    } else {
-        &application.fail_url
+    notify(
+        |client| {
+            client
+                .post(&application.callback_url)
+                .header("Content-Type", "application/json")
+                .header("X-Signature", &signature)
+                .body(body.clone())
+        },
+        |status, _| status.is_success(),
+    )
+    .await;
+    let back = match answer {
+        Answer::Approve => &application.success_url,
+        Answer::Reject => &application.fail_url,
     };
     Redirect::to(back).into_response()
 }

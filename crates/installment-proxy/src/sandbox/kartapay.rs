@@ -1,20 +1,43 @@
-//! KartaPay simulator: bearer-authenticated payments, list and read.
+//! KartaPay simulator: bearer-authenticated payments: list, read, create and submit (with a
+//! `source`), and the shopper's form at `/pay/{id}`, after which the signed webhook this proxy
+//! designed for KartaPay ([`kartapay_webhook_signature`]) goes to the payment's
+//! `context.callbackUrl`.
 
-use super::{credentials, json_error};
-use crate::signature::constant_time_eq;
-use axum::{
-    Json, Router,
-    extract::{Path, RawQuery},
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-    routing::get,
+use super::{
+    checkout::{Answer, Confirmation, answer, notify, page},
+    credentials, json_error,
 };
+use crate::{
+    providers::KARTAPAY_SOURCES,
+    signature::{constant_time_eq, kartapay_webhook_signature},
+    store,
+};
+use axum::{
+    Form, Json, Router,
+    extract::{Path, RawQuery, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use installment_core::{Currency, Money};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+/// Payments created through the API, by id.
+#[derive(Default)]
+struct Created(Mutex<HashMap<String, Value>>);
 
 pub(super) fn router() -> Router {
     Router::new()
-        .route("/api/v1/payments", get(list))
+        .route("/api/v1/payments", get(list).post(create))
         .route("/api/v1/payments/{id}", get(read))
+        .route("/api/v1/payments/{id}/submit", post(submit))
+        .route("/pay/{id}", get(form).post(confirm))
+        .with_state(Arc::new(Created::default()))
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
@@ -104,15 +127,252 @@ async fn list(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
         .into_response()
 }
 
-async fn read(headers: HeaderMap, Path(id): Path<String>) -> Response {
+fn not_found() -> Response {
+    json_error(
+        StatusCode::NOT_FOUND,
+        json!({"status": 404, "message": "Payment not found"}),
+    )
+}
+
+fn invalid(message: &str) -> Response {
+    json_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"status": 422, "message": message}),
+    )
+}
+
+fn created(payments: &Created, id: &str) -> Option<Value> {
+    payments.0.lock().expect("not poisoned").get(id).cloned()
+}
+
+async fn read(
+    State(payments): State<Arc<Created>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if !authorized(&headers) {
         return unauthorized();
     }
-    match payments().into_iter().find(|p| p["id"] == id.as_str()) {
-        Some(payment) => Json(payment).into_response(),
-        None => json_error(
-            StatusCode::NOT_FOUND,
-            json!({"status": 404, "message": "Payment not found"}),
-        ),
+    let found = created(&payments, &id).or_else(|| payments_fixture_by_id(&id));
+    match found {
+        Some(mut payment) => {
+            // The callback address is the merchant's business, not part of a read.
+            payment.as_object_mut().map(|p| p.remove("_callback"));
+            Json(payment).into_response()
+        }
+        None => not_found(),
     }
+}
+
+fn payments_fixture_by_id(id: &str) -> Option<Value> {
+    payments().into_iter().find(|p| p["id"] == id)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewPayment {
+    context: NewContext,
+    purchase: NewPurchase,
+    client_id: String,
+    plan: NewPlan,
+    cancel_url: String,
+    success_url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewContext {
+    callback_url: String,
+}
+
+#[derive(Deserialize)]
+struct NewPurchase {
+    amount: String,
+    currency: String,
+}
+
+#[derive(Deserialize)]
+struct NewPlan {
+    months: u32,
+}
+
+async fn create(
+    State(payments): State<Arc<Created>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let Ok(request) = serde_json::from_slice::<NewPayment>(&body) else {
+        return invalid(
+            "body must be a payment: context.callbackUrl, purchase, clientId, plan, urls",
+        );
+    };
+    let amount = Currency::from_code(&request.purchase.currency)
+        .ok()
+        .and_then(|currency| Money::parse(&request.purchase.amount, currency).ok())
+        .filter(|amount| amount.minor() > 0);
+    if amount.is_none() || !(2..=36).contains(&request.plan.months) {
+        return invalid("purchase.amount must be a positive decimal; plan.months 2 to 36");
+    }
+    let id = format!("pay-{:016x}", rand::random::<u64>());
+    let payment = json!({
+        "id": id, "status": "init", "captured": false,
+        "clientId": request.client_id,
+        "purchase": {"amount": request.purchase.amount, "currency": request.purchase.currency},
+        "plan": {"months": request.plan.months},
+        "cancelUrl": request.cancel_url, "successUrl": request.success_url,
+        "createdAt": timestamp(),
+        "_callback": request.context.callback_url,
+    });
+    payments
+        .0
+        .lock()
+        .expect("not poisoned")
+        .insert(id.clone(), payment.clone());
+    let next = format!("/api/v1/payments/{id}/submit");
+    (
+        StatusCode::CREATED,
+        Json(json!({"next": next, "data": public(payment)})),
+    )
+        .into_response()
+}
+
+/// A payment as the API shows it.
+fn public(mut payment: Value) -> Value {
+    payment.as_object_mut().map(|p| p.remove("_callback"));
+    payment
+}
+
+fn timestamp() -> String {
+    store::now().to_string()
+}
+
+#[derive(Deserialize)]
+struct Submission {
+    source: String,
+}
+
+async fn submit(
+    State(payments): State<Arc<Created>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let source = serde_json::from_slice::<Submission>(&body).map(|s| s.source);
+    if !source
+        .as_deref()
+        .is_ok_and(|s| KARTAPAY_SOURCES.contains(&s))
+    {
+        return invalid("source must be one of HOL, HRM, MVK, MVM, PYP, STR");
+    }
+    let mut all = payments.0.lock().expect("not poisoned");
+    let Some(payment) = all.get_mut(&id) else {
+        return not_found();
+    };
+    if payment["status"] != "init" {
+        return invalid("only a payment in status init can be submitted");
+    }
+    payment["status"] = "submitted".into();
+    payment["submittedAt"] = timestamp().into();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let next = format!("http://{host}/pay/{id}");
+    Json(json!({"next": next, "data": public(payment.clone())})).into_response()
+}
+
+fn confirmation<'a>(payment: &'a Value, action: &'a str) -> Confirmation<'a> {
+    Confirmation {
+        provider: "KartaPay",
+        amount: payment["purchase"]["amount"].as_str().unwrap_or_default(),
+        currency: payment["purchase"]["currency"].as_str().unwrap_or_default(),
+        months: payment["plan"]["months"]
+            .as_u64()
+            .and_then(|m| m.try_into().ok()),
+        order_id: payment["clientId"].as_str().unwrap_or_default(),
+        action,
+    }
+}
+
+async fn form(State(payments): State<Arc<Created>>, Path(id): Path<String>) -> Response {
+    match created(&payments, &id) {
+        Some(payment) => page(&confirmation(&payment, &format!("/pay/{id}")), None),
+        None => (StatusCode::NOT_FOUND, "No such payment").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Code {
+    code: String,
+}
+
+async fn confirm(
+    State(payments): State<Arc<Created>>,
+    Path(id): Path<String>,
+    Form(Code { code }): Form<Code>,
+) -> Response {
+    let Some(payment) = created(&payments, &id) else {
+        return (StatusCode::NOT_FOUND, "No such payment").into_response();
+    };
+    if payment["status"] != "submitted" {
+        return (
+            StatusCode::CONFLICT,
+            "This payment is not waiting for the shopper",
+        )
+            .into_response();
+    }
+    let Some(answer) = answer(&code) else {
+        return page(
+            &confirmation(&payment, &format!("/pay/{id}")),
+            Some("Введите 4 цифры"),
+        );
+    };
+    let (status, at) = match answer {
+        Answer::Approve => ("approved", "approvedAt"),
+        Answer::Reject => ("failed", "failedAt"),
+    };
+    let decided = {
+        let mut all = payments.0.lock().expect("not poisoned");
+        let Some(stored) = all.get_mut(&id) else {
+            return (StatusCode::NOT_FOUND, "No such payment").into_response();
+        };
+        stored["status"] = status.into();
+        stored[at] = timestamp().into();
+        stored.clone()
+    };
+    let callback = decided["_callback"].as_str().unwrap_or_default().to_owned();
+    let body = json!({
+        "id": format!("evt-{:016x}", rand::random::<u64>()),
+        "type": "payment.updated",
+        "createdAt": timestamp(),
+        "data": public(decided.clone()),
+    })
+    .to_string();
+    let signature = kartapay_webhook_signature(
+        credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes(),
+        store::now(),
+        body.as_bytes(),
+    );
+    notify(
+        |client| {
+            client
+                .post(&callback)
+                .header("Content-Type", "application/json")
+                .header("X-KartaPay-Signature", &signature)
+                .body(body.clone())
+        },
+        |status, _| status.is_success(),
+    )
+    .await;
+    let back = match answer {
+        Answer::Approve => decided["successUrl"].as_str(),
+        Answer::Reject => decided["cancelUrl"].as_str(),
+    };
+    Redirect::to(back.unwrap_or("/")).into_response()
 }

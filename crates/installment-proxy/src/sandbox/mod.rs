@@ -4,6 +4,7 @@
 //! sandbox runs the same code paths as production.
 
 mod akinon;
+mod checkout;
 pub mod conditions;
 mod craftgate;
 mod freedompay;
@@ -143,6 +144,7 @@ impl Sandbox {
                 base_url: format!("{}/api/v1", url(ProviderId::KartaPay)),
                 token: Secret::new(KARTAPAY_TOKEN),
                 webhook_secret: Secret::new(KARTAPAY_WEBHOOK_SECRET),
+                source: "HOL".to_owned(),
             }),
             freedompay: Some(FreedomPayConfig {
                 base_url: url(ProviderId::FreedomPay),
