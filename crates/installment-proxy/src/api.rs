@@ -84,6 +84,10 @@ impl AppState {
         if config.sandbox {
             state.catalog = crate::applications::Catalog::sandbox();
         }
+        if let Some((url, key)) = &config.callback {
+            state.store.queue_callbacks();
+            crate::outbox::spawn(state.store.clone(), url.clone(), key.clone());
+        }
         state.sandbox_calls = calls;
         Ok(state)
     }

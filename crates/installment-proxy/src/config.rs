@@ -161,6 +161,10 @@ pub struct Config {
     /// How providers reach this proxy (webhook URLs) and where shoppers return: the
     /// `public_url` key; by default the address it listens on.
     pub public_url: Option<String>,
+    /// Where the merchant's backend hears of each status change (`callback_url`, or the
+    /// environment's `INSTALLMENT_PROXY_CALLBACK_URL`), with the key its signature is made
+    /// with (`callback_key`, `INSTALLMENT_PROXY_CALLBACK_KEY`).
+    pub callback: Option<(String, Secret)>,
 }
 
 impl Config {
@@ -355,6 +359,10 @@ impl Config {
             public_url: file
                 .public_url
                 .map(|url| url.trim_end_matches('/').to_owned()),
+            callback: callback(
+                env("INSTALLMENT_PROXY_CALLBACK_URL").or(file.callback_url),
+                env("INSTALLMENT_PROXY_CALLBACK_KEY").or(file.callback_key),
+            )?,
         })
     }
 }
@@ -377,6 +385,33 @@ struct FileConfig {
     database: Option<PathBuf>,
     intent_key: Option<String>,
     public_url: Option<String>,
+    callback_url: Option<String>,
+    callback_key: Option<String>,
+}
+
+/// The merchant callback's URL and key: both or neither.
+fn callback(
+    url: Option<String>,
+    key: Option<String>,
+) -> Result<Option<(String, Secret)>, ConfigError> {
+    let (url, key) = (url.filter(|u| !u.is_empty()), key.filter(|k| !k.is_empty()));
+    match (url, key) {
+        (None, None) => Ok(None),
+        (Some(url), Some(key)) => match reqwest::Url::parse(&url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {
+                Ok(Some((url, Secret::new(key))))
+            }
+            _ => Err(ConfigError(format!(
+                "callback_url must be an http(s) URL: {url:?}"
+            ))),
+        },
+        (Some(_), None) => Err(ConfigError(
+            "callback_key is missing: callbacks to callback_url are signed with it".into(),
+        )),
+        (None, Some(_)) => Err(ConfigError(
+            "callback_url is missing: callback_key is set but there is nowhere to call".into(),
+        )),
+    }
 }
 
 #[derive(Deserialize)]

@@ -25,6 +25,7 @@ mod cache;
 mod config;
 mod error;
 pub mod intent;
+pub mod outbox;
 pub mod providers;
 pub mod sandbox;
 pub mod signature;

@@ -45,17 +45,18 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// KartaPay's webhook signature header, a design of this proxy (the seed documents no
-/// webhook signing): `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. The time
-/// inside the MAC lets a receiver refuse an old delivery replayed later.
+/// A timestamped signature header, `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`:
+/// the proxy's callbacks to the merchant's backend carry it, and so do KartaPay's webhooks,
+/// whose signing the seed leaves open (a design of this proxy). The time inside the MAC lets
+/// a receiver refuse an old delivery replayed later.
 ///
 /// ```
-/// use installment_proxy::signature::kartapay_webhook_signature;
+/// use installment_proxy::signature::timestamped_signature;
 /// let body = br#"{"id":"evt_1","type":"payment.updated","data":{"id":"pay_1","status":"approved"}}"#;
-/// assert_eq!(kartapay_webhook_signature(b"sandbox-kartapay-webhook", 1_700_000_000, body),
+/// assert_eq!(timestamped_signature(b"sandbox-kartapay-webhook", 1_700_000_000, body),
 ///     "t=1700000000,v1=6833b85e0d4871983d537fb69441bc86f87548e9a65100907805b3487987539a");
 /// ```
-pub fn kartapay_webhook_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+pub fn timestamped_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let mut message = format!("{timestamp}.").into_bytes();
     message.extend_from_slice(body);
     format!("t={timestamp},v1={}", hmac_sha256_hex(secret, &message))

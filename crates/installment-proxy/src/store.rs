@@ -2,6 +2,10 @@
 //! acknowledged only after its event and the state change it causes are committed, so a
 //! crash right after the acknowledgement loses nothing.
 //!
+//! Each status change also queues a callback to the merchant's backend in the same
+//! transaction (when callbacks are configured), so the change and its notice are never
+//! separated by a crash; [`crate::outbox`] delivers the queue.
+//!
 //! Calls are short and run on tokio's blocking pool over one connection: SQLite serializes
 //! writers anyway, and one connection keeps each change a single transaction.
 
@@ -9,9 +13,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::{
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{SystemTime, UNIX_EPOCH},
 };
+use tokio::sync::Notify;
 
 /// Where an application stands, normalized over every provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,10 +127,23 @@ pub fn now() -> i64 {
         })
 }
 
-/// The database of applications, webhook events and used intents.
+/// The database of applications, webhook events, used intents and queued callbacks.
 #[derive(Clone)]
 pub struct Store {
     connection: Arc<Mutex<Connection>>,
+    callbacks: Arc<AtomicBool>,
+    queued: Arc<Notify>,
+}
+
+/// A callback to the merchant's backend waiting to be delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// `<application id>:<status>`: each status is reached once, so this names the change.
+    pub event_id: String,
+    /// The JSON body, fixed when the change happened.
+    pub body: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
 }
 
 const SCHEMA: &str = "
@@ -153,6 +174,15 @@ CREATE TABLE IF NOT EXISTS used_intents (
     order_id TEXT PRIMARY KEY,
     used_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS callbacks (
+    event_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (next_attempt_at) WHERE delivered_at IS NULL;
 ";
 
 /// What a webhook delivery did.
@@ -180,18 +210,32 @@ impl Store {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
-        Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
-        })
+        Ok(Self::over(connection))
     }
 
     /// A database in memory: for tests and tools, nothing survives.
     pub fn in_memory() -> Result<Self, StoreError> {
         let connection = Connection::open_in_memory()?;
         connection.execute_batch(SCHEMA)?;
-        Ok(Self {
+        Ok(Self::over(connection))
+    }
+
+    fn over(connection: Connection) -> Self {
+        Self {
             connection: Arc::new(Mutex::new(connection)),
-        })
+            callbacks: Arc::new(AtomicBool::new(false)),
+            queued: Arc::new(Notify::new()),
+        }
+    }
+
+    /// From now on every status change queues a callback to the merchant's backend.
+    pub fn queue_callbacks(&self) {
+        self.callbacks.store(true, Ordering::SeqCst);
+    }
+
+    /// Wakes when a callback was queued.
+    pub fn callback_queued(&self) -> Arc<Notify> {
+        self.queued.clone()
     }
 
     async fn run<T: Send + 'static>(
@@ -291,13 +335,19 @@ impl Store {
         provider_status: &str,
     ) -> Result<bool, StoreError> {
         let (id, provider_status) = (id.to_owned(), provider_status.to_owned());
-        self.run(move |c| {
-            let transaction = c.transaction()?;
-            let changed = advance(&transaction, &id, status, &provider_status)?;
-            transaction.commit()?;
-            Ok(changed)
-        })
-        .await
+        let callbacks = self.callbacks.load(Ordering::SeqCst);
+        let changed = self
+            .run(move |c| {
+                let transaction = c.transaction()?;
+                let changed = advance(&transaction, &id, status, &provider_status, callbacks)?;
+                transaction.commit()?;
+                Ok(changed)
+            })
+            .await?;
+        if changed && callbacks {
+            self.queued.notify_one();
+        }
+        Ok(changed)
     }
 
     /// Stores a verified webhook event and applies its status, in one transaction: the same
@@ -313,30 +363,97 @@ impl Store {
     ) -> Result<(Delivery, Option<String>), StoreError> {
         let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
         let (provider_ref, provider_status) = (provider_ref.to_owned(), provider_status.to_owned());
-        self.run(move |c| {
-            let transaction = c.transaction()?;
-            let id: Option<String> = transaction
-                .query_row(
-                    "SELECT id FROM applications WHERE provider = ?1 AND provider_ref = ?2",
-                    params![provider, provider_ref],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let new = transaction.execute(
-                "INSERT OR IGNORE INTO webhook_events
+        let callbacks = self.callbacks.load(Ordering::SeqCst);
+        let answer = self
+            .run(move |c| {
+                let transaction = c.transaction()?;
+                let id: Option<String> = transaction
+                    .query_row(
+                        "SELECT id FROM applications WHERE provider = ?1 AND provider_ref = ?2",
+                        params![provider, provider_ref],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                let new = transaction.execute(
+                    "INSERT OR IGNORE INTO webhook_events
                     (provider, event_key, application_id, body, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![provider, event_key, id, body, now()],
-            )? == 1;
-            let delivery = match (&id, new) {
-                (_, false) => Delivery::Duplicate,
-                (Some(id), true) if advance(&transaction, id, status, &provider_status)? => {
-                    Delivery::Changed
-                }
-                _ => Delivery::Unchanged,
+                    params![provider, event_key, id, body, now()],
+                )? == 1;
+                let delivery = match (&id, new) {
+                    (_, false) => Delivery::Duplicate,
+                    (Some(id), true)
+                        if advance(&transaction, id, status, &provider_status, callbacks)? =>
+                    {
+                        Delivery::Changed
+                    }
+                    _ => Delivery::Unchanged,
+                };
+                transaction.commit()?;
+                Ok((delivery, id))
+            })
+            .await?;
+        if answer.0 == Delivery::Changed && callbacks {
+            self.queued.notify_one();
+        }
+        Ok(answer)
+    }
+
+    /// Callbacks due now, oldest first.
+    pub async fn due_callbacks(&self, limit: u32) -> Result<Vec<Callback>, StoreError> {
+        self.run(move |c| {
+            let mut statement = c.prepare(
+                "SELECT event_id, body, attempts FROM callbacks
+                 WHERE delivered_at IS NULL AND next_attempt_at <= ?1
+                 ORDER BY next_attempt_at, rowid LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![now(), limit], |row| {
+                Ok(Callback {
+                    event_id: row.get(0)?,
+                    body: row.get(1)?,
+                    attempts: row.get(2)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    /// The seconds until the next undelivered callback is due (0 if one is due now).
+    pub async fn next_callback_in(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|c| {
+            c.query_row(
+                "SELECT MIN(next_attempt_at) FROM callbacks WHERE delivered_at IS NULL",
+                [],
+                |row| row.get::<_, Option<i64>>(0),
+            )
+            .map(|next| next.map(|at| (at - now()).max(0)))
+        })
+        .await
+    }
+
+    /// Records the outcome of one attempt: delivered, or failed with `error` and tried again
+    /// `retry_in` seconds from now.
+    pub async fn callback_attempted(
+        &self,
+        event_id: &str,
+        outcome: Result<(), (String, i64)>,
+    ) -> Result<(), StoreError> {
+        let event_id = event_id.to_owned();
+        self.run(move |c| {
+            match outcome {
+                Ok(()) => c.execute(
+                    "UPDATE callbacks SET delivered_at = ?2, attempts = attempts + 1
+                     WHERE event_id = ?1",
+                    params![event_id, now()],
+                )?,
+                Err((error, retry_in)) => c.execute(
+                    "UPDATE callbacks SET attempts = attempts + 1, last_error = ?2,
+                        next_attempt_at = ?3 WHERE event_id = ?1",
+                    params![event_id, error, now() + retry_in],
+                )?,
             };
-            transaction.commit()?;
-            Ok((delivery, id))
+            Ok(())
         })
         .await
     }
@@ -389,6 +506,7 @@ fn advance(
     id: &str,
     status: Status,
     provider_status: &str,
+    callbacks: bool,
 ) -> Result<bool, rusqlite::Error> {
     let changed = status.is_final()
         && transaction.execute(
@@ -396,6 +514,24 @@ fn advance(
              WHERE id = ?1 AND status = 'pending'",
             params![id, status.as_str(), provider_status, now()],
         )? == 1;
+    if changed && callbacks {
+        let application = transaction.query_row(
+            &format!("{SELECT} WHERE id = ?1"),
+            params![id],
+            application_row,
+        )?;
+        let event_id = format!("{id}:{}", status.as_str());
+        let body = serde_json::json!({
+            "event_id": event_id,
+            "type": "application.status_changed",
+            "application": application,
+        })
+        .to_string();
+        transaction.execute(
+            "INSERT OR IGNORE INTO callbacks (event_id, body, next_attempt_at) VALUES (?1, ?2, ?3)",
+            params![event_id, body, now()],
+        )?;
+    }
     if !changed {
         transaction.execute(
             "UPDATE applications SET updated_at = ?2,

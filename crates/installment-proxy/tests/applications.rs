@@ -8,7 +8,7 @@ use installment_proxy::{
     intent::{IntentItem, OrderIntent},
     parse_xml,
     sandbox::credentials,
-    signature::{Field, freedompay_signature, hmac_sha256_hex, kartapay_webhook_signature},
+    signature::{Field, freedompay_signature, hmac_sha256_hex, timestamped_signature},
 };
 use serde_json::{Value, json};
 use std::{net::SocketAddr, sync::Arc};
@@ -17,6 +17,11 @@ const INTENT_KEY: &str = "test-intent-key";
 
 /// A sandbox proxy on a free port with its own database file.
 async fn proxy() -> (String, reqwest::Client) {
+    proxy_with("").await
+}
+
+/// The same, with more configuration (`extra` is TOML of top-level keys).
+async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let database = std::env::temp_dir().join(format!(
@@ -25,7 +30,7 @@ async fn proxy() -> (String, reqwest::Client) {
         rand::random::<u64>()
     ));
     let toml = format!(
-        "sandbox = true\ndatabase = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
+        "sandbox = true\ndatabase = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
     );
     let config = Config::from_toml_with_env(&toml, |_| None).unwrap();
     let state = AppState::new(&config).await.unwrap();
@@ -181,7 +186,7 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     assert_eq!(
         send(
             approved.clone(),
-            kartapay_webhook_signature(b"guess", now, approved.as_bytes())
+            timestamped_signature(b"guess", now, approved.as_bytes())
         )
         .await,
         403
@@ -189,12 +194,12 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     assert_eq!(
         send(
             approved.clone(),
-            kartapay_webhook_signature(secret, now - 360, approved.as_bytes())
+            timestamped_signature(secret, now - 360, approved.as_bytes())
         )
         .await,
         403
     );
-    let forged_time = kartapay_webhook_signature(secret, now - 360, approved.as_bytes())
+    let forged_time = timestamped_signature(secret, now - 360, approved.as_bytes())
         .replace(&format!("t={}", now - 360), &format!("t={now}"));
     assert_eq!(send(approved.clone(), forged_time).await, 403);
     assert_eq!(status(&client, &base, &id).await["status"], "pending");
@@ -204,7 +209,7 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     assert_eq!(
         send(
             wrong.clone(),
-            kartapay_webhook_signature(secret, now, wrong.as_bytes())
+            timestamped_signature(secret, now, wrong.as_bytes())
         )
         .await,
         200
@@ -213,7 +218,7 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
 
     // The real one, twice: one change.
     for _ in 0..2 {
-        let signature = kartapay_webhook_signature(secret, now, approved.as_bytes());
+        let signature = timestamped_signature(secret, now, approved.as_bytes());
         assert_eq!(send(approved.clone(), signature).await, 200);
     }
     assert_eq!(status(&client, &base, &id).await["status"], "approved");
@@ -520,4 +525,87 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
         .await
         .unwrap();
     assert_eq!(missing.status().as_u16(), 404);
+}
+
+/// The merchant's backend: answers 500 to its first `failures` calls, then 200, and records
+/// every call's signature header and body.
+async fn merchant_backend(
+    failures: usize,
+) -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    let calls: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let recorded = calls.clone();
+    let handler = move |headers: axum::http::HeaderMap, body: String| {
+        let calls = recorded.clone();
+        async move {
+            let signature = headers
+                .get("X-Installment-Signature")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let mut calls = calls.lock().unwrap();
+            calls.push((signature, body));
+            if calls.len() <= failures { 500 } else { 200 }
+        }
+    };
+    let router = axum::Router::new().route(
+        "/hooks/installments",
+        axum::routing::post(move |h, b| async move {
+            axum::http::StatusCode::from_u16(handler(h, b).await).unwrap()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/hooks/installments",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, calls)
+}
+
+#[tokio::test]
+async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2xx() {
+    let (callback_url, calls) = merchant_backend(2).await;
+    let (base, client) = proxy_with(&format!(
+        "callback_url = \"{callback_url}\"\ncallback_key = \"merchant-callback-key\""
+    ))
+    .await;
+    let (_, created) = post(
+        &client,
+        format!("{base}/api/v1/applications"),
+        &catalog_order("karta_pokupok"),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    confirm(&client, created["redirect_url"].as_str().unwrap(), "1234").await;
+
+    // Two failures (backoff 1 s, then 2 s), then the backend recovers.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while calls.lock().unwrap().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            calls.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Nothing more once it was acknowledged.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    for (signature, body) in &calls {
+        let body_json: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body_json["event_id"], format!("{id}:approved"));
+        assert_eq!(body_json["application"]["status"], "approved");
+        assert_eq!(body_json["application"]["amount"], "2438.50");
+        let t: i64 = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            signature,
+            &timestamped_signature(b"merchant-callback-key", t, body.as_bytes())
+        );
+    }
 }

@@ -138,7 +138,8 @@ async fn secrets_never_reach_a_response_or_a_log_line() {
     }
 }
 
-/// SIGKILL right after a webhook is acknowledged loses nothing: the restarted proxy, on the
+/// SIGKILL right after a webhook is acknowledged loses nothing, not even the callback the
+/// merchant's backend (down until then) is owed: the restarted proxy, on the
 /// same database file, has the event and the approval.
 #[tokio::test]
 async fn an_acknowledged_webhook_survives_sigkill() {
@@ -148,9 +149,19 @@ async fn an_acknowledged_webhook_survives_sigkill() {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&database);
+    // The merchant's backend is down during the first run: nothing listens on its port yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = config_file(
         "sigkill",
-        &format!("sandbox = true\ndatabase = {database:?}\n"),
+        &format!(
+            "sandbox = true\ndatabase = {database:?}\n\
+             callback_url = \"http://127.0.0.1:{port}/orders/installment\"\n\
+             callback_key = \"backend-key\"\n"
+        ),
     );
     let config = config.to_str().unwrap();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -187,7 +198,29 @@ async fn an_acknowledged_webhook_survives_sigkill() {
     assert_eq!(acknowledged.status().as_u16(), 200);
     output_of(first); // SIGKILL, at once
 
+    // The backend comes up; the restarted proxy delivers the callback queued before the kill.
+    let backend = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (heard, mut hear) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let router = axum::Router::new().route(
+        "/orders/installment",
+        axum::routing::post(move |body: String| {
+            let heard = heard.clone();
+            async move {
+                let _ = heard.send(body);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(backend, router).await });
     let (second, base) = start(&["--config", config, "--listen", "127.0.0.1:0"], "warn");
+    let callback = tokio::time::timeout(std::time::Duration::from_secs(20), hear.recv())
+        .await
+        .expect("the callback arrives after the restart")
+        .unwrap();
+    let callback: serde_json::Value = serde_json::from_str(&callback).unwrap();
+    assert_eq!(callback["event_id"], format!("{id}:approved"));
     let stored: serde_json::Value = client
         .get(format!("{base}/api/v1/applications/{id}"))
         .send()

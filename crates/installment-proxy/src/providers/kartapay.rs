@@ -6,7 +6,7 @@
 //! The seed documents no webhook format, so this proxy designs one and says so: KartaPay (the
 //! sandbox simulator here) posts `{id, type, createdAt, data: payment}` to the `callbackUrl`
 //! given in the payment's `context`, signed in `X-KartaPay-Signature` by
-//! [`kartapay_webhook_signature`]; deliveries older than five minutes are refused.
+//! [`timestamped_signature`]; deliveries older than five minutes are refused.
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
@@ -14,7 +14,7 @@ use super::{
     status_error,
 };
 use crate::config::KartaPayConfig;
-use crate::signature::{constant_time_eq, kartapay_webhook_signature};
+use crate::signature::{constant_time_eq, timestamped_signature};
 use crate::store::{self, Status};
 use async_trait::async_trait;
 use installment_core::{Currency, ProviderRules};
@@ -317,7 +317,7 @@ impl Provider for KartaPay {
             .and_then(|rest| rest.split_once(','))
             .and_then(|(t, _)| t.parse().ok())
             .ok_or(WebhookError::Forged)?;
-        let expected = kartapay_webhook_signature(
+        let expected = timestamped_signature(
             self.config.webhook_secret.expose().as_bytes(),
             timestamp,
             body,

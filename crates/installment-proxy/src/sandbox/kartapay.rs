@@ -1,6 +1,6 @@
 //! KartaPay simulator: bearer-authenticated payments: list, read, create and submit (with a
 //! `source`), and the shopper's form at `/pay/{id}`, after which the signed webhook this proxy
-//! designed for KartaPay ([`kartapay_webhook_signature`]) goes to the payment's
+//! designed for KartaPay ([`timestamped_signature`]) goes to the payment's
 //! `context.callbackUrl`.
 
 use super::{
@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     providers::KARTAPAY_SOURCES,
-    signature::{constant_time_eq, kartapay_webhook_signature},
+    signature::{constant_time_eq, timestamped_signature},
     store,
 };
 use axum::{
@@ -354,7 +354,7 @@ async fn confirm(
         "data": public(decided.clone()),
     })
     .to_string();
-    let signature = kartapay_webhook_signature(
+    let signature = timestamped_signature(
         credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes(),
         store::now(),
         body.as_bytes(),

@@ -1,0 +1,94 @@
+//! Delivers the queued callbacks to the merchant's backend: each status change once, signed,
+//! retried with backoff until the backend answers 2xx. The queue is a table in the same
+//! database as the change ([`crate::store`]), so a restart resumes where the last run stopped.
+//!
+//! A callback is a `POST` of JSON:
+//! `{"event_id": "<application>:<status>", "type": "application.status_changed", "application": {...}}`
+//! with `X-Installment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
+//! ([`crate::signature::timestamped_signature`]) under the configured `callback_key`. The same
+//! `event_id` may arrive twice (a 2xx lost on the way back), so the backend deduplicates by it.
+
+use crate::{Secret, signature::timestamped_signature, store};
+use std::time::Duration;
+
+/// Longest pause between two attempts of one callback.
+const MAX_BACKOFF_SECS: i64 = 600;
+/// How long the backend has to answer one attempt.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Seconds before attempt number `attempts + 1`: 1, 2, 4 … up to ten minutes.
+///
+/// ```
+/// use installment_proxy::outbox::backoff_secs;
+/// assert_eq!([1, 2, 3, 4].map(backoff_secs), [1, 2, 4, 8]);
+/// assert_eq!(backoff_secs(40), 600);
+/// ```
+pub fn backoff_secs(attempts: u32) -> i64 {
+    1_i64
+        .checked_shl(attempts.saturating_sub(1))
+        .filter(|&secs| secs > 0)
+        .map_or(MAX_BACKOFF_SECS, |secs| secs.min(MAX_BACKOFF_SECS))
+}
+
+/// Runs the delivery loop for ever on the current tokio runtime.
+pub fn spawn(store: store::Store, url: String, key: Secret) -> tokio::task::JoinHandle<()> {
+    let client = reqwest::Client::builder()
+        .timeout(ATTEMPT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client with static settings builds");
+    tokio::spawn(async move {
+        let queued = store.callback_queued();
+        loop {
+            match store.due_callbacks(32).await {
+                Ok(due) => {
+                    for callback in due {
+                        let outcome = attempt(&client, &url, &key, &callback.body).await;
+                        if let Err(error) = &outcome {
+                            tracing::warn!(event = %callback.event_id, attempt = callback.attempts + 1, %error, "merchant callback failed");
+                        }
+                        let outcome =
+                            outcome.map_err(|error| (error, backoff_secs(callback.attempts + 1)));
+                        if let Err(error) =
+                            store.callback_attempted(&callback.event_id, outcome).await
+                        {
+                            tracing::error!(%error, "cannot record a callback attempt");
+                        }
+                    }
+                }
+                Err(error) => tracing::error!(%error, "cannot read the callback queue"),
+            }
+            // Sleep until the next one is due, or a new one is queued.
+            let wait = match store.next_callback_in().await {
+                Ok(Some(secs)) => Duration::from_secs(secs.clamp(0, MAX_BACKOFF_SECS) as u64),
+                _ => Duration::from_secs(MAX_BACKOFF_SECS as u64),
+            };
+            if !wait.is_zero() {
+                let _ = tokio::time::timeout(wait, queued.notified()).await;
+            }
+        }
+    })
+}
+
+/// One signed `POST`; `Err` names why it did not count as delivered.
+async fn attempt(
+    client: &reqwest::Client,
+    url: &str,
+    key: &Secret,
+    body: &str,
+) -> Result<(), String> {
+    let signature = timestamped_signature(key.expose().as_bytes(), store::now(), body.as_bytes());
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("X-Installment-Signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .map_err(|error| error.without_url().to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("HTTP {}", response.status().as_u16()))
+    }
+}
