@@ -8,7 +8,10 @@ use installment_proxy::{
     intent::{IntentItem, OrderIntent},
     parse_xml,
     sandbox::credentials,
-    signature::{Field, freedompay_signature, hmac_sha256_hex, timestamped_signature},
+    signature::{
+        Field, craftgate_webhook_signature, freedompay_signature, hmac_sha256_hex,
+        timestamped_signature,
+    },
 };
 use serde_json::{Value, json};
 use std::{net::SocketAddr, sync::Arc};
@@ -608,4 +611,43 @@ async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2
             &timestamped_signature(b"merchant-callback-key", t, body.as_bytes())
         );
     }
+}
+
+#[tokio::test]
+async fn craftgate_webhooks_are_verified_by_their_hmac() {
+    let (base, client) = proxy().await;
+    let body = r#"{"eventType":"API_VERIFY_AND_AUTH","eventTimestamp":1700000000,"status":"SUCCESS","payloadId":"3517"}"#;
+    let good = craftgate_webhook_signature(
+        credentials::CRAFTGATE_WEBHOOK_KEY,
+        "API_VERIFY_AND_AUTH",
+        "1700000000",
+        "SUCCESS",
+        "3517",
+    );
+    let bad = craftgate_webhook_signature(
+        "guess",
+        "API_VERIFY_AND_AUTH",
+        "1700000000",
+        "SUCCESS",
+        "3517",
+    );
+    let send = |signature: Option<String>, body: &'static str| {
+        let mut request = client
+            .post(format!("{base}/api/v1/webhooks/craftgate"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header(
+                installment_proxy::providers::WEBHOOK_SIGNATURE_HEADER,
+                signature,
+            );
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(send(None, body).await, 403);
+    assert_eq!(send(Some(bad), body).await, 403);
+    let changed = r#"{"eventType":"API_VERIFY_AND_AUTH","eventTimestamp":1700000000,"status":"FAILURE","payloadId":"3517"}"#;
+    assert_eq!(send(Some(good.clone()), changed).await, 403);
+    assert_eq!(send(Some(good.clone()), body).await, 200);
+    assert_eq!(send(Some(good), body).await, 200);
 }

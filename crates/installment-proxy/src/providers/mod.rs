@@ -7,7 +7,7 @@ mod karta_pokupok;
 mod kartapay;
 
 pub use akinon::Akinon;
-pub use craftgate::Craftgate;
+pub use craftgate::{Craftgate, WEBHOOK_SIGNATURE_HEADER};
 pub use freedompay::{FreedomPay, StatusAnswer, freedompay_status, parse_xml, signed_xml};
 pub use karta_pokupok::{KartaPokupok, karta_pokupok_status};
 pub use kartapay::{KARTAPAY_SOURCES, KartaPay, Payment, PaymentList, kartapay_status};
