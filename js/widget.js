@@ -9,7 +9,7 @@ import css from "./styles.js";
 const TIMEOUT_MS = 4000;
 const DEFAULT_ENDPOINT = "/api/v1";
 const BADGE_ATTRIBUTES = ["amount", "currency", "locale", "category", "endpoint", "price-selector"];
-const PICKER_ATTRIBUTES = ["amount", "currency", "locale", "category", "endpoint", "name"];
+const PICKER_ATTRIBUTES = ["amount", "currency", "locale", "category", "endpoint", "name", "items", "intent", "return-path"];
 
 let wasm;
 const start = () => (wasm ??= init());
@@ -55,13 +55,13 @@ function h(tag, attributes, ...children) {
 
 /** The proxy's JSON answer at `endpoint + path`, parsed by the browser. A failure names the
  * cause once for the whole proxy, so 200 badges and a picker make one warning. */
-async function fetchJson(endpoint, path) {
+async function fetchJson(endpoint, path, init = {}) {
   const url = endpoint + path;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
   try {
-    response = await fetch(url, { signal: controller.signal, headers: { accept: "application/json" } });
+    response = await fetch(url, { ...init, signal: controller.signal, headers: { accept: "application/json", ...init.headers } });
   } catch (error) {
     throw new Error(
       controller.signal.aborted
@@ -301,9 +301,59 @@ class Picker {
           h("span", { class: "installment-picker__hint", id: `${this.group}-hint` }, words.card_hint),
         ),
         list,
+        this.checkoutView(words),
       ),
     );
     this.narrow(scheme, list);
+  }
+
+  /** With `items` (SKUs the proxy prices) or a signed `intent`, the picker starts the
+   * purchase itself: the shopper's phone and a button that opens the provider's form. */
+  checkoutView(words) {
+    if (this.read("items") === null && this.read("intent") === null) return null;
+    const phone = h("input", { type: "tel", autocomplete: "tel", required: "" });
+    const message = h("p", { class: "installment-picker__message", role: "status" });
+    const button = h("button", { type: "button", class: "installment-picker__pay", disabled: this.choice ? null : "" }, words.pay);
+    this.payButton = button;
+    button.addEventListener("click", async () => {
+      if (!phone.reportValidity()) return;
+      button.disabled = true;
+      message.textContent = "";
+      try {
+        const application = await fetchJson(this.options.endpoint, "/applications", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(this.application(phone.value)),
+        });
+        location.assign(application.redirect_url);
+      } catch (error) {
+        button.disabled = false;
+        message.textContent = words.checkout_failed;
+        warn(error);
+      }
+    });
+    return h("div", { class: "installment-picker__checkout" }, h("label", null, h("span", null, words.phone), phone), button, message);
+  }
+
+  /** The application's body: the order as SKUs or a signed intent, never an amount. */
+  application(phone) {
+    const back = this.read("return-path") ?? "/return.html";
+    const body = { provider: this.choice.provider, months: this.choice.months, customer: { phone }, success_path: back, fail_path: back };
+    const items = this.read("items");
+    if (items !== null) {
+      body.items = items.split(",").map((line) => {
+        const [sku, quantity = "1"] = line.trim().split(":");
+        if (!sku || !/^\d+$/.test(quantity)) throw new Error(`items: "sku:quantity,…" expected, not "${items}"`);
+        return { sku, quantity: Number(quantity) };
+      });
+    } else {
+      try {
+        body.intent = JSON.parse(this.read("intent"));
+      } catch {
+        throw new Error("intent: not JSON");
+      }
+    }
+    return body;
   }
 
   /** The scheme from the first digit; from 6 digits the family: the page's BIN table first,
@@ -387,6 +437,8 @@ class Picker {
   /** Announces the choice and writes it to the merchant's form. */
   select(value, choice) {
     this.chosen = value;
+    this.choice = choice;
+    if (this.payButton) this.payButton.disabled = false;
     const name = this.read("name");
     if (name) {
       let field = [...this.host.children].find((child) => child.matches(`input[type="hidden"]`) && child.name === name);

@@ -32,6 +32,12 @@ pub struct Labels {
     pub unavailable: &'static str,
     /// Label of a card-agnostic offer: "Any card".
     pub any_card: &'static str,
+    /// The phone field of the checkout: the provider sends its SMS code there.
+    pub phone: &'static str,
+    /// The checkout button: "Pay in installments".
+    pub pay: &'static str,
+    /// The one line shown when the application could not be created.
+    pub checkout_failed: &'static str,
 }
 
 impl Labels {
@@ -44,7 +50,7 @@ impl Labels {
     /// assert!(words.entries().contains(&("any_card", "Any card")));
     /// # Ok::<(), installment_core::Error>(())
     /// ```
-    pub fn entries(&self) -> [(&'static str, &'static str); 13] {
+    pub fn entries(&self) -> [(&'static str, &'static str); 16] {
         [
             ("months", self.months),
             ("per_month", self.per_month),
@@ -59,6 +65,9 @@ impl Labels {
             ("no_plans_for_card", self.no_plans_for_card),
             ("unavailable", self.unavailable),
             ("any_card", self.any_card),
+            ("phone", self.phone),
+            ("pay", self.pay),
+            ("checkout_failed", self.checkout_failed),
         ]
     }
 }
@@ -77,6 +86,9 @@ const RU: Labels = Labels {
     no_plans_for_card: "Для этой карты рассрочки нет.",
     unavailable: "Рассрочка сейчас недоступна.",
     any_card: "Любая карта",
+    phone: "Телефон для SMS-кода",
+    pay: "Оформить рассрочку",
+    checkout_failed: "Не удалось оформить рассрочку.",
 };
 
 const BE: Labels = Labels {
@@ -93,6 +105,9 @@ const BE: Labels = Labels {
     no_plans_for_card: "Для гэтай карткі растэрміноўкі няма.",
     unavailable: "Растэрміноўка зараз недаступная.",
     any_card: "Любая картка",
+    phone: "Тэлефон для SMS-кода",
+    pay: "Аформіць растэрміноўку",
+    checkout_failed: "Не атрымалася аформіць растэрміноўку.",
 };
 
 const KK: Labels = Labels {
@@ -109,6 +124,9 @@ const KK: Labels = Labels {
     no_plans_for_card: "Бұл картаға бөліп төлеу жоқ.",
     unavailable: "Бөліп төлеу қазір қолжетімсіз.",
     any_card: "Кез келген карта",
+    phone: "SMS-код үшін телефон",
+    pay: "Бөліп төлеуді рәсімдеу",
+    checkout_failed: "Бөліп төлеуді рәсімдеу мүмкін болмады.",
 };
 
 const UK: Labels = Labels {
@@ -125,6 +143,9 @@ const UK: Labels = Labels {
     no_plans_for_card: "Для цієї картки розстрочки немає.",
     unavailable: "Розстрочка зараз недоступна.",
     any_card: "Будь-яка картка",
+    phone: "Телефон для SMS-коду",
+    pay: "Оформити розстрочку",
+    checkout_failed: "Не вдалося оформити розстрочку.",
 };
 
 const TR: Labels = Labels {
@@ -141,6 +162,9 @@ const TR: Labels = Labels {
     no_plans_for_card: "Bu kart için taksit yok.",
     unavailable: "Taksit şu anda kullanılamıyor.",
     any_card: "Tüm kartlar",
+    phone: "SMS kodu için telefon",
+    pay: "Taksitle öde",
+    checkout_failed: "Taksitli ödeme başlatılamadı.",
 };
 
 const EN: Labels = Labels {
@@ -157,6 +181,9 @@ const EN: Labels = Labels {
     no_plans_for_card: "No installment plans for this card.",
     unavailable: "Installments are unavailable right now.",
     any_card: "Any card",
+    phone: "Phone for the SMS code",
+    pay: "Pay in installments",
+    checkout_failed: "The installment plan could not be started.",
 };
 
 const AR: Labels = Labels {
@@ -173,6 +200,9 @@ const AR: Labels = Labels {
     no_plans_for_card: "لا توجد خطط تقسيط لهذه البطاقة.",
     unavailable: "التقسيط غير متاح حاليًا.",
     any_card: "أي بطاقة",
+    phone: "الهاتف لرمز الرسائل القصيرة",
+    pay: "ادفع بالتقسيط",
+    checkout_failed: "تعذّر بدء خطة التقسيط.",
 };
 
 /// The labels for a locale's language.

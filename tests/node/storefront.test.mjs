@@ -29,6 +29,7 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "storefront-"));
   const config = join(dir, "proxy.toml");
   writeFileSync(config, `sandbox = true
+database = "${join(dir, "applications.sqlite")}"
 static_dir = "${repo}www"
 widget_dir = "${repo}pkg"
 [rate_limit]
@@ -314,4 +315,55 @@ async function failure(badge, picker, route, cause) {
   await page.click("#still-works");
   assert.equal(await page.locator("#clicks").textContent(), "1");
   await page.close();
+}
+
+// The whole purchase in the browser: the picker creates the application from SKUs (never an
+// amount), the simulator's form takes the SMS code and posts its signed webhook, and the
+// return page polls until the status is final.
+const PURCHASES = [
+  // provider, page, label of the phone field, SMS code, final status, words on the return page
+  ["karta_pokupok", "checkout.html", "Телефон для SMS-кода", "1234", "approved", /^Оплачено/],
+  ["kartapay", "checkout.html", "Телефон для SMS-кода", "5678", "approved", /^Оплачено/],
+  ["freedompay", "kz.html", "SMS-код үшін телефон", "0000", "failed", /^Не оплачено/],
+];
+
+for (const [provider, path, phoneLabel, code, status, words] of PURCHASES) {
+  test(`a shopper buys in installments through ${provider}: picker, SMS form, webhook, return page (${status})`, async () => {
+    const { page, log } = await open(path);
+    const posted = [];
+    page.on("request", (request) => request.method() === "POST" && request.url().endsWith("/api/v1/applications") && posted.push(request.postDataJSON()));
+    await settled(page, "installment-picker");
+    const picker = page.locator("installment-picker");
+    const pay = picker.locator(".installment-picker__pay");
+    assert.equal(await pay.isDisabled(), true, "no plan chosen yet");
+    const plan = picker.locator(`input[type="radio"][value^="${provider}:"]`).first();
+    const months = Number((await plan.getAttribute("value")).split(":")[2]);
+    await plan.check();
+    await picker.getByLabel(phoneLabel).fill("+375291234567");
+    await Promise.all([page.waitForURL(/\/(form|pay)\b|\/pay\.html/, { timeout: 15000 }), pay.click()]).catch((error) => {
+      throw new Error(`${error.message}\nwarnings: ${log.warnings.join(" | ")}`);
+    });
+
+    // The order went as SKUs; the amount is the proxy's.
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0].provider, provider);
+    assert.equal(posted[0].months, months);
+    assert.equal("amount" in posted[0], false, JSON.stringify(posted[0]));
+    assert.ok(posted[0].items.length > 0);
+
+    // The provider's form (the simulator, on its own origin).
+    assert.notEqual(new URL(page.url()).origin, new URL(baseUrl).origin);
+    await page.locator('input[name="code"]').fill(code);
+    await Promise.all([page.waitForURL(/\/return\.html\?application=app_/), page.getByRole("button", { name: "Подтвердить" }).click()]);
+
+    const line = page.locator("#status");
+    await page.waitForFunction(() => document.getElementById("status").dataset.status !== "checking", null, { timeout: 15000 });
+    assert.equal(await line.getAttribute("data-status"), status);
+    assert.match(await line.textContent(), words);
+    const id = new URL(page.url()).searchParams.get("application");
+    const stored = await (await fetch(`${baseUrl}api/v1/applications/${id}`)).json();
+    assert.deepEqual([stored.provider, stored.status, stored.months], [provider, status, months]);
+    assert.deepEqual(log.errors.filter((e) => !e.startsWith("Failed to load resource")), []);
+    await page.close();
+  });
 }

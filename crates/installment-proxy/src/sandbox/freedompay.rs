@@ -33,7 +33,19 @@ pub(super) fn router() -> Router {
         .route("/pay.html", get(form).post(confirm))
 }
 
-static NEXT_PAYMENT: AtomicU64 = AtomicU64::new(831_338_100);
+/// Payment ids count up from a random start, so that a restarted sandbox never hands out an
+/// id a proxy's database already holds.
+static NEXT_PAYMENT: AtomicU64 = AtomicU64::new(0);
+
+fn next_payment_id() -> String {
+    let _ = NEXT_PAYMENT.compare_exchange(
+        0,
+        rand::random_range(100_000_000_000..900_000_000_000),
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    NEXT_PAYMENT.fetch_add(1, Ordering::Relaxed).to_string()
+}
 
 /// A payment created in this process.
 #[derive(Clone)]
@@ -113,7 +125,7 @@ async fn init(headers: HeaderMap, Path(merchant): Path<String>, body: Bytes) -> 
         Err(response) => return *response,
     };
     let field = |key: &str| value_of(&form, key);
-    let payment_id = NEXT_PAYMENT.fetch_add(1, Ordering::Relaxed).to_string();
+    let payment_id = next_payment_id();
     let currency = Some(field("pg_currency"))
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "KZT".to_owned());
