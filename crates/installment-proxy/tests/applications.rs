@@ -514,12 +514,24 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
         ),
         (edit(|o| o["months"] = json!(7)), 400, "application_refused"),
     ];
+    let openapi = client
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for (body, expected_status, expected_code) in cases {
         let (code, answer) = post(&client, url.clone(), &body).await;
         assert_eq!(
             (code, answer["code"].as_str()),
             (expected_status, Some(expected_code)),
             "{body} → {answer}"
+        );
+        assert!(
+            openapi.contains(&format!("`{expected_code}`")),
+            "{expected_code} is documented"
         );
     }
     let missing = client
