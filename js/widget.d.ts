@@ -34,7 +34,9 @@ export function embed(): void;
 export function mountAll(root?: ParentNode): void;
 
 /** Mounts a badge or a picker on any element; `read(name)` gives its setting `name`
- * (`amount`, `currency`, `locale`, `category`, `endpoint`, `price-selector`, `name`). */
+ * (`amount`, `currency`, `locale`, `category`, `endpoint`, `price-selector`, `name`; for a picker
+ * that starts the purchase, `items` ("sku:quantity,…") or `intent` (signed JSON) and
+ * `return-path`). */
 export function mount(host: HTMLElement, kind: "badge" | "picker", read: (name: string) => string | null): Controller;
 
 /** Sets a badge's or picker's amount, or with no amount re-reads its settings. */
