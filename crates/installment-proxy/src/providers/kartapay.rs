@@ -187,19 +187,8 @@ impl KartaPay {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<T, ProviderError> {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.config.base_url))
-            .bearer_auth(self.config.token.expose())
-            .header("Accept-Language", "en")
-            .json(body)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        let bytes = response.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))
+        let url = format!("{}{path}", self.config.base_url);
+        self.send(self.client.post(url).json(body), path).await
     }
 
     async fn get<T: DeserializeOwned>(
@@ -207,12 +196,19 @@ impl KartaPay {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ProviderError> {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.config.base_url))
+        let url = format!("{}{path}", self.config.base_url);
+        self.send(self.client.get(url).query(query), path).await
+    }
+
+    /// Sends with the bearer token and reads a JSON answer.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        path: &str,
+    ) -> Result<T, ProviderError> {
+        let response = request
             .bearer_auth(self.config.token.expose())
             .header("Accept-Language", "en")
-            .query(query)
             .send()
             .await?;
         if !response.status().is_success() {
