@@ -3,7 +3,7 @@
 
 use super::{
     CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
-    status_error,
+    json_answer,
 };
 use crate::config::AkinonConfig;
 use async_trait::async_trait;
@@ -130,12 +130,7 @@ impl Provider for Akinon {
         if response.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(Vec::new());
         }
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        let body = response.bytes().await?;
-        let page: CardPage = serde_json::from_slice(&body)
-            .map_err(|e| ProviderError::Malformed(format!("cards: {e}")))?;
+        let page: CardPage = json_answer(response, "cards").await?;
         let mut offers = Vec::new();
         for card in page.results {
             offers.extend(card_offer(card, query.amount)?);

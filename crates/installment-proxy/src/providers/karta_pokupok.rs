@@ -6,7 +6,7 @@
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, rules_in, status_error,
+    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer, rules_in,
 };
 use crate::config::KartaPokupokConfig;
 use crate::signature::{constant_time_eq, hmac_sha256_hex};
@@ -92,20 +92,13 @@ impl KartaPokupok {
         if let Some(category) = category {
             query.push(("category", category));
         }
+        let url = format!("{}/terms", self.config.base_url);
         let response = self
-            .client
-            .get(format!("{}/terms", self.config.base_url))
-            .header("X-Partner-Id", &self.config.partner_id)
-            .header("X-Partner-Token", self.config.token.expose())
+            .partner(self.client.get(url))
             .query(&query)
             .send()
             .await?;
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        let bytes = response.bytes().await?;
-        let answer: TermsAnswer = serde_json::from_slice(&bytes)
-            .map_err(|e| ProviderError::Malformed(format!("/terms: {e}")))?;
+        let answer: TermsAnswer = json_answer(response, "/terms").await?;
         Ok(answer.available_terms)
     }
 
@@ -113,17 +106,6 @@ impl KartaPokupok {
         request
             .header("X-Partner-Id", &self.config.partner_id)
             .header("X-Partner-Token", self.config.token.expose())
-    }
-
-    async fn application_answer(
-        response: reqwest::Response,
-        what: &str,
-    ) -> Result<ApplicationAnswer, ProviderError> {
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        let bytes = response.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{what}: {e}")))
     }
 }
 
@@ -203,7 +185,7 @@ impl Provider for KartaPokupok {
             .json(&body)
             .send()
             .await?;
-        let answer = Self::application_answer(response, "POST /applications").await?;
+        let answer = json_answer::<ApplicationAnswer>(response, "POST /applications").await?;
         if answer.redirect_url.is_empty() {
             return Err(ProviderError::Malformed(
                 "POST /applications: no redirect_url".into(),
@@ -223,9 +205,11 @@ impl Provider for KartaPokupok {
             percent_encoding::utf8_percent_encode(provider_ref, percent_encoding::NON_ALPHANUMERIC)
         );
         let response = self.partner(self.client.get(url)).send().await?;
-        Ok(Self::application_answer(response, "GET /applications/{id}")
-            .await?
-            .status)
+        Ok(
+            json_answer::<ApplicationAnswer>(response, "GET /applications/{id}")
+                .await?
+                .status,
+        )
     }
 
     fn normalize_status(&self, provider_status: &str) -> Status {

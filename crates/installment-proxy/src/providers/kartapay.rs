@@ -10,8 +10,8 @@
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, plans_from_rules, rules_in,
-    status_error,
+    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer,
+    plans_from_rules, rules_in,
 };
 use crate::config::KartaPayConfig;
 use crate::signature::{constant_time_eq, timestamped_signature};
@@ -211,11 +211,7 @@ impl KartaPay {
             .header("Accept-Language", "en")
             .send()
             .await?;
-        if !response.status().is_success() {
-            return Err(status_error(response).await);
-        }
-        let bytes = response.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))
+        json_answer(response, path).await
     }
 }
 

@@ -404,6 +404,19 @@ pub(crate) async fn status_error(response: reqwest::Response) -> ProviderError {
     ProviderError::Status(status, body.chars().take(300).collect())
 }
 
+/// A JSON answer read as `T`: a non-2xx status is [`ProviderError::Status`], a body that is
+/// not `T` is [`ProviderError::Malformed`] naming `what` was asked.
+pub(crate) async fn json_answer<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    what: &str,
+) -> Result<T, ProviderError> {
+    if !response.status().is_success() {
+        return Err(status_error(response).await);
+    }
+    let bytes = response.bytes().await?;
+    serde_json::from_slice(&bytes).map_err(|e| ProviderError::Malformed(format!("{what}: {e}")))
+}
+
 /// Plans from local rules: for providers whose API has no offers endpoint, the merchant's
 /// contract conditions are the offer.
 pub(crate) fn plans_from_rules(
