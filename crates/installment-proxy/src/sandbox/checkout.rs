@@ -100,6 +100,21 @@ pub(super) async fn notify(
     }
 }
 
+/// [`notify`] with a JSON body signed in `header`, accepted on any 2xx.
+pub(super) async fn notify_json(url: &str, header: &str, signature: &str, body: &str) {
+    notify(
+        |client| {
+            client
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header(header, signature)
+                .body(body.to_owned())
+        },
+        |status, _| status.is_success(),
+    )
+    .await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

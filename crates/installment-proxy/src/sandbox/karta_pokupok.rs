@@ -4,7 +4,7 @@
 //! application's `callback_url` with `X-Signature` before the shopper is sent back.
 
 use super::{
-    checkout::{Answer, Confirmation, answer, notify, page},
+    checkout::{Answer, Confirmation, answer, notify_json, page},
     conditions::default_rules,
     credentials, json_error,
 };
@@ -292,17 +292,7 @@ async fn confirm(
     })
     .to_string();
     let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
-    notify(
-        |client| {
-            client
-                .post(&application.callback_url)
-                .header("Content-Type", "application/json")
-                .header("X-Signature", &signature)
-                .body(body.clone())
-        },
-        |status, _| status.is_success(),
-    )
-    .await;
+    notify_json(&application.callback_url, "X-Signature", &signature, &body).await;
     let back = match answer {
         Answer::Approve => &application.success_url,
         Answer::Reject => &application.fail_url,

@@ -4,7 +4,7 @@
 //! `context.callbackUrl`.
 
 use super::{
-    checkout::{Answer, Confirmation, answer, notify, page},
+    checkout::{Answer, Confirmation, answer, notify_json, page},
     credentials, json_error,
 };
 use crate::{
@@ -359,17 +359,7 @@ async fn confirm(
         store::now(),
         body.as_bytes(),
     );
-    notify(
-        |client| {
-            client
-                .post(&callback)
-                .header("Content-Type", "application/json")
-                .header("X-KartaPay-Signature", &signature)
-                .body(body.clone())
-        },
-        |status, _| status.is_success(),
-    )
-    .await;
+    notify_json(&callback, "X-KartaPay-Signature", &signature, &body).await;
     let back = match answer {
         Answer::Approve => decided["successUrl"].as_str(),
         Answer::Reject => decided["cancelUrl"].as_str(),
