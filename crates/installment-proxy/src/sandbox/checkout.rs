@@ -24,6 +24,13 @@ pub(super) struct Confirmation<'a> {
     pub action: &'a str,
 }
 
+/// The confirmation page's form.
+#[derive(serde::Deserialize)]
+pub(super) struct Code {
+    /// What the shopper typed.
+    pub code: String,
+}
+
 /// The shopper's answer on the confirmation page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Answer {

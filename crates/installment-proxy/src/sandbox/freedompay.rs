@@ -4,7 +4,7 @@
 //! goes to the payment's `pg_result_url` until it is answered with signed `ok` or `rejected`.
 
 use super::{
-    checkout::{Answer, Confirmation, answer, notify, page},
+    checkout::{Answer, Code, Confirmation, answer, notify, page},
     credentials,
 };
 use crate::{
@@ -252,11 +252,6 @@ async fn form(Query(Customer { customer }): Query<Customer>) -> Response {
         ),
         None => (StatusCode::NOT_FOUND, "Платеж не найден").into_response(),
     }
-}
-
-#[derive(Deserialize)]
-struct Code {
-    code: String,
 }
 
 async fn confirm(

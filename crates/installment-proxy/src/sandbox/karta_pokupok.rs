@@ -4,7 +4,7 @@
 //! application's `callback_url` with `X-Signature` before the shopper is sent back.
 
 use super::{
-    checkout::{Answer, Confirmation, answer, notify_json, page},
+    checkout::{Answer, Code, Confirmation, answer, notify_json, page},
     conditions::default_rules,
     credentials, json_error,
 };
@@ -255,11 +255,6 @@ async fn form(State(applications): State<Arc<Applications>>, Path(id): Path<Stri
         Some(application) => page(&confirmation(&application, &format!("/form/{id}")), None),
         None => (StatusCode::NOT_FOUND, "No such application").into_response(),
     }
-}
-
-#[derive(Deserialize)]
-struct Code {
-    code: String,
 }
 
 async fn confirm(

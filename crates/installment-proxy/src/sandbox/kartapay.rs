@@ -4,7 +4,7 @@
 //! `context.callbackUrl`.
 
 use super::{
-    checkout::{Answer, Confirmation, answer, notify_json, page},
+    checkout::{Answer, Code, Confirmation, answer, notify_json, page},
     credentials, json_error,
 };
 use crate::{
@@ -305,11 +305,6 @@ async fn form(State(payments): State<Arc<Created>>, Path(id): Path<String>) -> R
         Some(payment) => page(&confirmation(&payment, &format!("/pay/{id}")), None),
         None => (StatusCode::NOT_FOUND, "No such payment").into_response(),
     }
-}
-
-#[derive(Deserialize)]
-struct Code {
-    code: String,
 }
 
 async fn confirm(
