@@ -91,14 +91,13 @@ pub struct PlanView {
 impl PlanView {
     fn new(
         months: u32,
+        monthly: Money,
         payments: &[Money],
         total: Money,
         overpayment: Money,
         locale: Locale,
     ) -> Self {
         let words = labels(locale);
-        let monthly = payments.iter().copied().max_by_key(|p| p.minor());
-        let monthly = monthly.unwrap_or(total);
         Self {
             months,
             term: format!("{months}\u{a0}{}", words.months),
@@ -115,6 +114,7 @@ impl PlanView {
     fn from_plan(plan: &Plan, locale: Locale) -> Self {
         Self::new(
             plan.months(),
+            plan.monthly(),
             plan.payments(),
             plan.total(),
             plan.overpayment(),
@@ -122,6 +122,8 @@ impl PlanView {
         )
     }
 
+    /// A plan of the offers document. Its `monthly` is shown as the proxy gave it (a
+    /// provider's own installment, for a quoted plan); an overpayment may be negative.
     fn from_wire(plan: &PlanWire, currency: Currency, locale: Locale) -> Result<Self, Error> {
         let amount = |text: &str| Money::parse(text, currency);
         let payments = plan
@@ -129,11 +131,16 @@ impl PlanView {
             .iter()
             .map(|p| amount(p))
             .collect::<Result<Vec<_>, _>>()?;
+        let overpayment = match plan.overpayment.strip_prefix('-') {
+            Some(saving) => Money::from_minor(-amount(saving)?.minor(), currency),
+            None => amount(&plan.overpayment)?,
+        };
         Ok(Self::new(
             plan.months,
+            amount(&plan.monthly)?,
             &payments,
             amount(&plan.total)?,
-            amount(&plan.overpayment)?,
+            overpayment,
             locale,
         ))
     }
@@ -373,6 +380,16 @@ impl PickerView {
         let mut views = Vec::new();
         for provider in &document.providers {
             for card in &provider.cards {
+                // A plan this widget cannot read drops only itself, and a card left without
+                // plans drops with it: the other cards' and providers' plans stay.
+                let plans: Vec<PlanView> = card
+                    .plans
+                    .iter()
+                    .filter_map(|plan| PlanView::from_wire(plan, document.currency, locale).ok())
+                    .collect();
+                if plans.is_empty() && !card.plans.is_empty() {
+                    continue;
+                }
                 let names: Vec<&str> = [card.family.as_deref(), card.bank.as_deref()]
                     .into_iter()
                     .flatten()
@@ -388,11 +405,7 @@ impl PickerView {
                     } else {
                         names.join(" · ")
                     },
-                    plans: card
-                        .plans
-                        .iter()
-                        .map(|plan| PlanView::from_wire(plan, document.currency, locale))
-                        .collect::<Result<_, _>>()?,
+                    plans,
                     scheme: card.association,
                 });
             }
@@ -435,5 +448,68 @@ impl PickerView {
             .filter(|(_, offer)| fits(offer))
             .map(|(index, _)| index)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan as the proxy sends it, with the fields a test changes.
+    fn plan(months: u32, monthly: &str, total: &str, overpayment: &str) -> serde_json::Value {
+        serde_json::json!({"months": months, "monthly": monthly, "payments": [monthly],
+            "total": total, "overpayment": overpayment, "kind": "quoted"})
+    }
+
+    #[test]
+    fn one_bad_plan_drops_only_itself() {
+        let document = serde_json::json!({"amount": "100.00", "currency": "TRY", "from": null,
+        "providers": [
+            {"provider": "craftgate", "display_name": "Craftgate", "cards": [
+                {"family": "Bonus", "plans": [
+                    plan(1, "95.00", "95.00", "-5.00"),
+                    plan(1, "abc", "100.00", "0.00"),
+                ]},
+                {"family": "World", "plans": [plan(1, "1.2.3", "100.00", "0.00")]},
+            ]},
+            {"provider": "akinon", "display_name": "Akinon", "cards": [
+                {"family": "Axess", "plans": [plan(1, "101.00", "101.00", "1.00")]},
+            ]},
+        ]});
+        let document: OffersDocument = serde_json::from_value(document).unwrap();
+        let picker = PickerView::from_document(&document, Locale::from_tag("en").unwrap()).unwrap();
+        let shown: Vec<(&str, Vec<&str>)> = picker
+            .offers
+            .iter()
+            .map(|offer| {
+                let totals = offer
+                    .plans
+                    .iter()
+                    .map(|p| p.total_amount.as_str())
+                    .collect();
+                (offer.card.as_str(), totals)
+            })
+            .collect();
+        assert_eq!(shown, [("Bonus", vec!["95.00"]), ("Axess", vec!["101.00"])]);
+        // A discount is shown as what it is: a negative overpayment, not interest-free.
+        let discounted = &picker.offers[0].plans[0];
+        assert!(!discounted.interest_free);
+        assert!(
+            discounted.overpayment.contains('5'),
+            "{}",
+            discounted.overpayment
+        );
+    }
+
+    #[test]
+    fn a_quoted_plan_shows_the_providers_installment() {
+        let mut quoted = plan(3, "40.80", "122.42", "2.42");
+        quoted["payments"] = serde_json::json!(["40.80", "40.80", "40.82"]);
+        let document = serde_json::json!({"amount": "120.00", "currency": "TRY", "from": null,
+            "providers": [{"provider": "craftgate", "display_name": "Craftgate",
+                "cards": [{"family": "Bonus", "plans": [quoted]}]}]});
+        let document: OffersDocument = serde_json::from_value(document).unwrap();
+        let picker = PickerView::from_document(&document, Locale::from_tag("en").unwrap()).unwrap();
+        assert_eq!(picker.offers[0].plans[0].monthly_amount, "40.80");
     }
 }

@@ -62,6 +62,7 @@ fn provider_rules(node: &Node<'_>) -> ProviderRulesWire {
         categories: node.field("categories").list_or_empty(category_terms),
         markups: node.field("markups").list_or_empty(term_markup),
         rounding: node.field("rounding").parsed(Rounding::parse, Rounding::Up),
+        quote_places: node.field("quote_places").optional(count),
         card_families: node.field("card_families").list_or_empty(card_family),
     }
 }

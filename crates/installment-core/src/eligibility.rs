@@ -50,8 +50,11 @@ pub struct ProviderRules {
     pub categories: Vec<CategoryTerms>,
     /// Markups by term; a term without one is interest-free.
     pub markups: Vec<TermMarkup>,
-    /// How a marked-up total is rounded.
+    /// How a marked-up total is rounded to the minor unit.
     pub rounding: Rounding,
+    /// The decimal places a provider computes a marked-up total to (half up) before it is
+    /// rounded to the minor unit: four for Turkish POS quotes; `None` rounds once.
+    pub quote_places: Option<u32>,
 }
 
 impl ProviderRules {
@@ -132,6 +135,7 @@ impl ProviderRules {
             categories: Vec::new(),
             markups: Vec::new(),
             rounding: Rounding::HalfUp,
+            quote_places: None,
         }
     }
 
@@ -184,9 +188,16 @@ impl ProviderRules {
             .into_iter()
             .map(
                 |months| match self.markups.iter().find(|m| m.months == months) {
-                    Some(markup) if !markup.rate.is_zero() => {
-                        Plan::markup(amount, months, markup.rate, self.rounding)
-                    }
+                    Some(markup) if !markup.rate.is_zero() => match self.quote_places {
+                        Some(places) => Plan::markup_as_quoted(
+                            amount,
+                            months,
+                            markup.rate,
+                            places,
+                            self.rounding,
+                        ),
+                        None => Plan::markup(amount, months, markup.rate, self.rounding),
+                    },
                     _ => Plan::interest_free(amount, months),
                 },
             )
@@ -375,6 +386,7 @@ mod tests {
                 rate: Rate::parse("0.08").unwrap(),
             }],
             rounding: Rounding::HalfUp,
+            quote_places: None,
         }
     }
 

@@ -48,8 +48,11 @@ pub enum Error {
     MixedCurrencies(&'static str, &'static str),
     /// An installment count outside 1..=120.
     InvalidInstallmentCount(u32),
-    /// A rate that is not a plain non-negative decimal fraction with at most 9 places.
+    /// A rate that is not a plain decimal fraction from 0 to 10 with at most 16 places.
     InvalidRate(String),
+    /// Decimal text that is not plain `digits[.digits]`, or has more digits than a
+    /// `rust_decimal` holds exactly.
+    InvalidDecimal(String),
     /// A provider quote whose installment times months does not come to its total.
     InconsistentQuote {
         /// Months of the quoted plan.
@@ -58,6 +61,16 @@ pub enum Error {
         installment: String,
         /// The quoted total.
         total: String,
+    },
+    /// A provider quote whose total is below the price: a discount that an application,
+    /// created for the price, would not carry.
+    QuoteBelowPrice {
+        /// Months of the quoted plan.
+        months: u32,
+        /// The quoted total.
+        total: String,
+        /// The price the quote was asked for.
+        price: String,
     },
     /// A locale tag the formatter has no data for.
     UnknownLocale(String),
@@ -131,7 +144,12 @@ impl fmt::Display for Error {
             }
             Self::InvalidRate(text) => write!(
                 f,
-                "rate {text} is not a non-negative decimal fraction with at most 9 places (0.025 is 2.5 %)",
+                "rate {text} is not a decimal fraction from 0 to 10 with at most 16 places (0.025 is 2.5 %)",
+                text = Quoted(text)
+            ),
+            Self::InvalidDecimal(text) => write!(
+                f,
+                "decimal {text} is not plain digits with at most one '.', exactly representable",
                 text = Quoted(text)
             ),
             Self::InconsistentQuote {
@@ -141,6 +159,14 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "quoted plan does not add up: {months} × {installment} is not {total}"
+            ),
+            Self::QuoteBelowPrice {
+                months,
+                total,
+                price,
+            } => write!(
+                f,
+                "quoted plan of {months} months totals {total}, below the price {price}"
             ),
             Self::UnknownLocale(tag) => write!(
                 f,
@@ -213,7 +239,9 @@ impl Error {
             Self::CurrencyMismatch { .. } | Self::MixedCurrencies(..) => "currency_mismatch",
             Self::InvalidInstallmentCount(_) => "invalid_term",
             Self::InvalidRate(_) => "invalid_rate",
+            Self::InvalidDecimal(_) => "invalid_decimal",
             Self::InconsistentQuote { .. } => "inconsistent_quote",
+            Self::QuoteBelowPrice { .. } => "quote_below_price",
             Self::UnknownLocale(_) => "unknown_locale",
             Self::InvalidCardDigits(_) => "invalid_card_digits",
             Self::InvalidBin(_) => "invalid_bin",

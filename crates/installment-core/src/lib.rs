@@ -3,6 +3,10 @@
 //! Exact installment arithmetic shared by the browser widget and the merchant proxy, so the
 //! badge, the picker and the server can never disagree on a number. No I/O, no floats.
 //!
+//! Amounts are integer minor units of a currency ([`Money`]), as dinero.js and Stripe keep
+//! them; every other decimal (rates, provider decimals, parsing, rounding by a named
+//! strategy, markup and annuity arithmetic) is a `rust_decimal` [`Decimal`], parsed exactly.
+//!
 //! - [`Currency`]: every active ISO 4217 code and its minor unit.
 //! - [`Money`]: integer minor units; strict parsing ([`Money::parse`]) and scraping of shop
 //!   prices ([`parse_price_text`]); [`Money::split`] into installments.
@@ -25,6 +29,7 @@
 mod bin;
 mod card;
 mod currency;
+mod decimal;
 mod eligibility;
 mod error;
 mod format;
@@ -40,6 +45,7 @@ pub use card::{
     CardAssociation, CardInfo, detect_card, group_card_number, is_valid_card_number, luhn_valid,
 };
 pub use currency::Currency;
+pub use decimal::parse_decimal;
 pub use eligibility::{
     CategoryTerms, ProviderPlans, ProviderRules, Quote, TermBand, TermMarkup, cheapest_monthly,
     offers,
@@ -51,3 +57,6 @@ pub use plan::{Plan, PlanKind, ScheduleRow};
 pub use price_text::parse_price_text;
 pub use rate::Rate;
 pub use rounding::Rounding;
+/// The decimal type of every rate and provider decimal, re-exported so that callers name the
+/// same version.
+pub use rust_decimal::Decimal;

@@ -1,7 +1,8 @@
 //! Exact amounts: integer minor units of a known currency.
 
-use crate::{Currency, Error, Rounding};
+use crate::{Currency, Error, Rounding, decimal};
 use core::fmt;
+use rust_decimal::Decimal;
 
 /// The largest amount accepted anywhere, in major units: 10^12.
 pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
@@ -110,45 +111,10 @@ impl Money {
                 found,
             });
         }
-        let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
-        // Byte searches rather than `str::contains`, whose searcher brings a panic path (and
-        // its message formatting, several KB) into the wasm. The same holds in `rate.rs`.
-        if integer.is_empty()
-            || (text.as_bytes().contains(&b'.') && fraction.is_empty())
-            || fraction.as_bytes().contains(&b'.')
-        {
-            return Err(Error::MalformedAmount(text.to_owned()));
-        }
-        let exponent = usize::from(currency.exponent());
-        if fraction.len() <= exponent {
-            return Self::from_digits(integer, fraction, currency, text);
-        }
-        // Keep the currency's places plus the excess as one integer, then divide it away.
-        // (Checked, though `fraction` is ASCII here: a panicking split would pull the panic
-        // message's formatting into the wasm.)
-        let (kept, excess) = fraction
-            .split_at_checked(exponent)
-            .ok_or_else(|| Error::MalformedAmount(text.to_owned()))?;
-        let excess = excess.trim_end_matches('0');
-        if excess.len() > 18 {
-            return Err(Error::MalformedAmount(text.to_owned()));
-        }
-        let truncated = Self::from_digits(integer, kept, currency, text)?;
-        let scale = 10_i128.pow(excess.len() as u32);
-        let excess_value: i128 = if excess.is_empty() {
-            0
-        } else {
-            excess
-                .parse()
-                .map_err(|_| Error::MalformedAmount(text.to_owned()))?
-        };
-        let scaled = i128::from(truncated.minor) * scale + excess_value;
-        let minor = i64::try_from(rounding.divide(scaled, scale))
-            .map_err(|_| Error::AmountTooLarge(text.to_owned()))?;
-        if minor > MAX_MAJOR_UNITS * currency.minor_per_major() {
-            return Err(Error::AmountTooLarge(text.to_owned()));
-        }
-        Ok(Self { minor, currency })
+        let value =
+            decimal::parse_plain(text).ok_or_else(|| Error::MalformedAmount(text.to_owned()))?;
+        Self::from_decimal_rounded(value, currency, rounding)
+            .map_err(|_| Error::AmountTooLarge(text.to_owned()))
     }
 
     /// Builds an amount from already separated ASCII digit strings; shared by the strict
@@ -159,36 +125,87 @@ impl Money {
         currency: Currency,
         original: &str,
     ) -> Result<Self, Error> {
-        let exponent = usize::from(currency.exponent());
-        if fraction.len() > exponent {
+        if fraction.len() > usize::from(currency.exponent()) {
             return Err(Error::TooManyDecimals {
                 text: original.to_owned(),
                 currency: currency.code(),
                 max: currency.exponent(),
             });
         }
-        let significant = integer.trim_start_matches('0');
-        // 10^12 has 13 digits; anything longer is too large before it can overflow.
-        if significant.len() > 13 {
-            return Err(Error::AmountTooLarge(original.to_owned()));
-        }
-        let major: i64 = if significant.is_empty() {
-            0
+        let text = if fraction.is_empty() {
+            integer.to_owned()
         } else {
-            significant
-                .parse()
-                .map_err(|_| Error::MalformedAmount(original.to_owned()))?
+            format!("{integer}.{fraction}")
         };
-        let mut minor_fraction: i64 = 0;
-        for (place, digit) in fraction.bytes().enumerate() {
-            let scale = 10_i64.pow((exponent - place - 1) as u32);
-            minor_fraction += i64::from(digit - b'0') * scale;
+        let too_large = || Error::AmountTooLarge(original.to_owned());
+        // After the checks above, the only way left to fail is a number too large to hold.
+        let value = decimal::parse_plain(&text).ok_or_else(too_large)?;
+        Self::from_decimal(value, currency).map_err(|_| too_large())
+    }
+
+    /// The amount as a decimal in major units, at the currency's scale.
+    ///
+    /// ```
+    /// # use installment_core::{Currency, Money};
+    /// let kwd = Currency::from_code("KWD")?;
+    /// assert_eq!(Money::from_minor(1005, kwd).to_decimal().to_string(), "1.005");
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.minor, u32::from(self.currency.exponent()))
+    }
+
+    /// An exact amount from a decimal in major units: refused when it has more places than
+    /// the currency (trailing zeros aside) or lies beyond ±10^12.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Error, Money};
+    /// use rust_decimal::Decimal;
+    /// let byn = Currency::from_code("BYN")?;
+    /// assert_eq!(Money::from_decimal(Decimal::new(-500, 3), byn)?.to_string(), "-0.50");
+    /// assert!(matches!(Money::from_decimal(Decimal::new(1005, 3), byn), Err(Error::TooManyDecimals { .. })));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn from_decimal(value: Decimal, currency: Currency) -> Result<Self, Error> {
+        let exponent = u32::from(currency.exponent());
+        let mut value = value.normalize();
+        if value.scale() > exponent {
+            return Err(Error::TooManyDecimals {
+                text: value.to_string(),
+                currency: currency.code(),
+                max: currency.exponent(),
+            });
         }
-        let minor = major * currency.minor_per_major() + minor_fraction;
-        if minor > MAX_MAJOR_UNITS * currency.minor_per_major() {
-            return Err(Error::AmountTooLarge(original.to_owned()));
+        if value.abs() > Decimal::from(MAX_MAJOR_UNITS) {
+            return Err(Error::AmountTooLarge(value.to_string()));
         }
+        // Within ±10^12 at most three places: the mantissa at the currency's scale fits.
+        value.rescale(exponent);
+        let minor = i64::try_from(value.mantissa())
+            .map_err(|_| Error::AmountTooLarge(value.to_string()))?;
         Ok(Self { minor, currency })
+    }
+
+    /// A decimal rounded to the currency's minor unit by a named strategy.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Money, Rounding};
+    /// use rust_decimal::Decimal;
+    /// let jpy = Currency::from_code("JPY")?;
+    /// let value = Decimal::new(10165, 1); // 1016.5
+    /// assert_eq!(Money::from_decimal_rounded(value, jpy, Rounding::HalfEven)?.to_string(), "1016");
+    /// assert_eq!(Money::from_decimal_rounded(value, jpy, Rounding::HalfUp)?.to_string(), "1017");
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn from_decimal_rounded(
+        value: Decimal,
+        currency: Currency,
+        rounding: Rounding,
+    ) -> Result<Self, Error> {
+        Self::from_decimal(
+            rounding.round(value, u32::from(currency.exponent())),
+            currency,
+        )
     }
 
     /// The amount in minor units.
@@ -225,7 +242,9 @@ impl Money {
     /// ```
     pub fn checked_add(self, other: Self) -> Result<Self, Error> {
         self.same_currency(other)?;
-        Ok(Self::from_minor(self.minor + other.minor, self.currency))
+        self.within_limit(self.minor.checked_add(other.minor), || {
+            format!("{self} + {other}")
+        })
     }
 
     /// The difference of two amounts of one currency (may be negative).
@@ -239,7 +258,37 @@ impl Money {
     /// ```
     pub fn checked_sub(self, other: Self) -> Result<Self, Error> {
         self.same_currency(other)?;
-        Ok(Self::from_minor(self.minor - other.minor, self.currency))
+        self.within_limit(self.minor.checked_sub(other.minor), || {
+            format!("{self} - {other}")
+        })
+    }
+
+    /// The amount times a count (a quantity of items), refused past 10^12.
+    ///
+    /// ```
+    /// # use installment_core::{Currency, Error, Money};
+    /// let byn = Currency::from_code("BYN")?;
+    /// assert_eq!(Money::parse("2.50", byn)?.checked_mul(3)?.to_string(), "7.50");
+    /// assert!(matches!(Money::parse("1000000000", byn)?.checked_mul(1001), Err(Error::AmountTooLarge(_))));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn checked_mul(self, count: u32) -> Result<Self, Error> {
+        self.within_limit(self.minor.checked_mul(i64::from(count)), || {
+            format!("{count} × {self}")
+        })
+    }
+
+    /// `minor` in this amount's currency, if it was computed and lies within ±10^12.
+    fn within_limit(
+        self,
+        minor: Option<i64>,
+        operation: impl FnOnce() -> String,
+    ) -> Result<Self, Error> {
+        let limit = MAX_MAJOR_UNITS * self.currency.minor_per_major();
+        match minor {
+            Some(minor) if minor.abs() <= limit => Ok(Self::from_minor(minor, self.currency)),
+            _ => Err(Error::AmountTooLarge(operation())),
+        }
     }
 
     fn same_currency(self, other: Self) -> Result<(), Error> {
@@ -285,25 +334,21 @@ impl Money {
     /// ```
     pub fn largest_installment(self, count: u32) -> Result<Money, Error> {
         check_installment_count(count)?;
+        if self.minor < 0 {
+            return Err(Error::NegativeAmount(self.to_string()));
+        }
         let n = i64::from(count);
-        let ceiling = Rounding::Up.divide(i128::from(self.minor), i128::from(n));
-        Ok(Self::from_minor(ceiling as i64, self.currency))
+        Ok(Self::from_minor(
+            self.minor / n + i64::from(self.minor % n != 0),
+            self.currency,
+        ))
     }
 }
 
 impl fmt::Display for Money {
     /// The plain decimal string used on every wire: `"299.90"`, `"1200"`, `"-0.500"`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let exponent = u32::from(self.currency.exponent());
-        let scale = self.currency.minor_per_major().unsigned_abs();
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let abs = self.minor.unsigned_abs();
-        if exponent == 0 {
-            write!(f, "{sign}{abs}")
-        } else {
-            let width = exponent as usize;
-            write!(f, "{sign}{}.{:0width$}", abs / scale, abs % scale)
-        }
+        fmt::Display::fmt(&self.to_decimal(), f)
     }
 }
 
@@ -430,6 +475,49 @@ mod tests {
         assert_eq!(ten.split(0), Err(Error::InvalidInstallmentCount(0)));
         assert_eq!(ten.split(121), Err(Error::InvalidInstallmentCount(121)));
         assert!(Money::from_minor(-1, byn).split(2).is_err());
+    }
+
+    #[test]
+    fn arithmetic_past_the_limit_is_refused_not_wrapped() {
+        let byn = cur("BYN");
+        let max = Money::parse("1000000000000", byn).unwrap();
+        let cent = Money::parse("0.01", byn).unwrap();
+        assert_eq!(
+            max.checked_add(cent),
+            Err(Error::AmountTooLarge("1000000000000.00 + 0.01".into()))
+        );
+        assert!(Money::from_minor(i64::MIN, byn).checked_sub(cent).is_err());
+        assert!(Money::from_minor(i64::MAX / 2, byn).checked_mul(3).is_err());
+        assert_eq!(max.checked_mul(1), Ok(max));
+        assert!(cent.checked_mul(u32::MAX).is_ok());
+    }
+
+    #[test]
+    fn decimals_convert_exactly_at_the_edges() {
+        use rust_decimal::Decimal;
+        for (value, code, expected) in [
+            ("299.90", "BYN", Some(29990)),
+            ("299.900", "BYN", Some(29990)),
+            ("-0.5", "BYN", Some(-50)),
+            ("1.005", "KWD", Some(1005)),
+            ("1.005", "BYN", None),
+            ("12.0", "JPY", Some(12)),
+            ("12.5", "JPY", None),
+            ("1000000000000", "KWD", Some(1_000_000_000_000_000)),
+            ("1000000000000.001", "KWD", None),
+            ("-1000000000001", "BYN", None),
+        ] {
+            let decimal: Decimal = value.parse().unwrap();
+            let money = Money::from_decimal(decimal, cur(code));
+            assert_eq!(
+                money.as_ref().ok().map(|m| m.minor()),
+                expected,
+                "{value} {code}"
+            );
+            if let Ok(money) = money {
+                assert_eq!(money.to_decimal(), decimal, "{value} back");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Installment plans: what a shopper pays each month and in total.
 
 use crate::{Error, Money, Rate, Rounding, money::check_installment_count};
+use rust_decimal::Decimal;
+#[cfg(feature = "annuity")]
+use rust_decimal::MathematicalOps;
 
 /// How a plan's total was arrived at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,7 @@ pub struct Plan {
     months: u32,
     price: Money,
     total: Money,
+    monthly: Money,
     payments: Vec<Money>,
     kind: PlanKind,
     schedule: Vec<ScheduleRow>,
@@ -88,14 +92,51 @@ impl Plan {
         rate: Rate,
         rounding: Rounding,
     ) -> Result<Self, Error> {
+        Self::marked_up(price, months, rate, None, rounding)
+    }
+
+    /// As [`Plan::markup`] for a provider that computes the total to `quote_places` decimals,
+    /// half up, before it is rounded to the minor unit by `rounding`, as Turkish POS systems
+    /// quote to four places: the badge then does the provider's own arithmetic.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Money, Plan, Rate, Rounding};
+    /// let price = Money::parse("99.99", Currency::from_code("TRY")?)?;
+    /// let rate = Rate::parse("0.0000495")?; // 99.99 × 1.0000495 = 99.994949…
+    /// let once = Plan::markup(price, 1, rate, Rounding::HalfUp)?;
+    /// let as_quoted = Plan::markup_as_quoted(price, 1, rate, 4, Rounding::HalfUp)?;
+    /// assert_eq!((once.total().to_string(), as_quoted.total().to_string()), ("99.99".into(), "100.00".into()));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn markup_as_quoted(
+        price: Money,
+        months: u32,
+        rate: Rate,
+        quote_places: u32,
+        rounding: Rounding,
+    ) -> Result<Self, Error> {
+        Self::marked_up(price, months, rate, Some(quote_places), rounding)
+    }
+
+    fn marked_up(
+        price: Money,
+        months: u32,
+        rate: Rate,
+        quote_places: Option<u32>,
+        rounding: Rounding,
+    ) -> Result<Self, Error> {
         check_installment_count(months)?;
-        let (numerator, denominator) = rate.as_fraction();
-        let scaled = i128::from(price.minor()) * i128::from(denominator + numerator);
-        let total_minor = rounding.divide(scaled, i128::from(denominator));
-        let total = Money::from_minor(
-            i64::try_from(total_minor).map_err(|_| Error::AmountTooLarge(price.to_string()))?,
-            price.currency(),
-        );
+        let too_large = || Error::AmountTooLarge(format!("{price} × (1 + {rate})"));
+        let total = price
+            .to_decimal()
+            .checked_mul(Decimal::ONE + rate.as_decimal())
+            .ok_or_else(too_large)?;
+        let total = match quote_places {
+            Some(places) => Rounding::HalfUp.round(total, places),
+            None => total,
+        };
+        let total = Money::from_decimal_rounded(total, price.currency(), rounding)
+            .map_err(|_| too_large())?;
         let payments = total.split(months)?;
         Ok(Self::from_parts(
             price,
@@ -105,18 +146,22 @@ impl Plan {
         ))
     }
 
-    /// A provider's quote (installment and total, already rounded to the minor unit),
-    /// accepted only if `months × installment` is within one minor unit per month of the
-    /// total. The payments are the total split by the rule of [`Money::split`], so they add
-    /// up exactly and the largest is never below the provider's installment by a whole unit.
+    /// A provider's quote (installment and total, already rounded to the minor unit), shown
+    /// as the provider gave it: `months − 1` payments of `installment` and a last one that
+    /// makes the total exact. Accepted only if that last payment is within one minor unit
+    /// per month of the installment, and the total is not below the price (a discount the
+    /// application, created for the price, would not carry).
     ///
     /// ```
     /// use installment_core::{Currency, Error, Money, Plan};
     /// let try_ = Currency::from_code("TRY")?;
     /// let m = |s| Money::parse(s, try_);
-    /// let plan = Plan::quoted(m("120")?, 3, m("40.81")?, m("122.42")?)?;
-    /// assert_eq!(plan.largest_payment().to_string(), "40.81");
+    /// let plan = Plan::quoted(m("120")?, 3, m("40.80")?, m("122.42")?)?;
+    /// assert_eq!(plan.monthly().to_string(), "40.80");
+    /// let payments: Vec<String> = plan.payments().iter().map(|p| p.to_string()).collect();
+    /// assert_eq!(payments, ["40.80", "40.80", "40.82"]);
     /// assert!(matches!(Plan::quoted(m("120")?, 3, m("40.00")?, m("122.42")?), Err(Error::InconsistentQuote { .. })));
+    /// assert!(matches!(Plan::quoted(m("120")?, 3, m("39.00")?, m("117")?), Err(Error::QuoteBelowPrice { .. })));
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn quoted(
@@ -127,24 +172,45 @@ impl Plan {
     ) -> Result<Self, Error> {
         check_installment_count(months)?;
         price.checked_sub(total)?;
-        installment.checked_sub(total)?;
-        let deviation = (installment.minor() * i64::from(months) - total.minor()).abs();
-        if deviation >= i64::from(months) || total.minor() < 0 {
-            return Err(Error::InconsistentQuote {
+        let inconsistent = || Error::InconsistentQuote {
+            months,
+            installment: installment.to_string(),
+            total: total.to_string(),
+        };
+        let before_last = installment
+            .checked_mul(months - 1)
+            .map_err(|_| inconsistent())?;
+        let last = total.checked_sub(before_last)?;
+        if installment.minor() < 0
+            || last.minor() < 0
+            || (last.minor() - installment.minor()).abs() >= i64::from(months)
+        {
+            return Err(inconsistent());
+        }
+        if total.minor() < price.minor() {
+            return Err(Error::QuoteBelowPrice {
                 months,
-                installment: installment.to_string(),
                 total: total.to_string(),
+                price: price.to_string(),
             });
         }
-        let payments = total.split(months)?;
-        Ok(Self::from_parts(price, total, payments, PlanKind::Quoted))
+        let mut payments = vec![installment; months as usize - 1];
+        payments.push(last);
+        let mut plan = Self::from_parts(price, total, payments, PlanKind::Quoted);
+        plan.monthly = installment;
+        Ok(plan)
     }
 
     /// An amortizing loan of `price` over `months` at `monthly_rate`, with its schedule.
     ///
-    /// The payment is `P·r·(1+r)^n / ((1+r)^n − 1)` computed exactly (in big integers) and
-    /// rounded by `rounding`; each month's interest is `remaining × r` rounded the same
-    /// way. The last payment absorbs what rounding left, so the balance ends at exactly zero.
+    /// The level payment `P·r·(1+r)^n / ((1+r)^n − 1)` is computed in `rust_decimal` (28
+    /// significant digits) and rounded once by `rounding`. Interest accrues exactly on the
+    /// exact balance, and each month charges the cumulative interest rounded by `rounding`
+    /// less what earlier months charged, so interest rounding never accumulates. The last
+    /// payment settles what the level's rounding left, so the balance ends at exactly zero:
+    /// it exceeds the level payment only by what rounding the level down saved the shopper
+    /// earlier (with its interest), plus under one minor unit. At a zero rate the payments
+    /// are exactly [`Money::split`]. Overflow is refused, never wrapped.
     ///
     /// ```
     /// use installment_core::{Currency, Money, Plan, Rate, Rounding};
@@ -165,39 +231,67 @@ impl Plan {
         if price.minor() < 0 {
             return Err(Error::NegativeAmount(price.to_string()));
         }
-        let (rate_numerator, rate_denominator) = monthly_rate.as_fraction();
-        let level = annuity::level_payment(
-            price.minor(),
-            months,
-            rate_numerator,
-            rate_denominator,
-            rounding,
-        );
         let currency = price.currency();
         let money = |minor| Money::from_minor(minor, currency);
+        let too_large = || {
+            Error::AmountTooLarge(format!(
+                "annuity of {price} at {monthly_rate} a month over {months} months"
+            ))
+        };
+        let rate = monthly_rate.as_decimal();
+        let level = if monthly_rate.is_zero() {
+            None
+        } else {
+            let growth = (Decimal::ONE + rate)
+                .checked_powu(u64::from(months))
+                .ok_or_else(too_large)?;
+            let level = price
+                .to_decimal()
+                .checked_mul(rate)
+                .and_then(|owed| owed.checked_mul(growth))
+                .and_then(|owed| owed.checked_div(growth - Decimal::ONE))
+                .ok_or_else(too_large)?;
+            Some(Money::from_decimal_rounded(level, currency, rounding)?.minor())
+        };
+        let split = price.split(months)?;
+        // Interest accrues exactly on the exact balance; each month charges the rounded
+        // cumulative interest less what earlier months charged, so rounding never adds up.
+        let mut balance = price.to_decimal();
+        let (mut accrued, mut charged) = (Decimal::ZERO, 0_i64);
         let mut remaining = price.minor();
         let mut schedule = Vec::with_capacity(months as usize);
-        for month in 1..=months {
-            let interest = rounding.divide(
-                i128::from(remaining) * i128::from(rate_numerator),
-                i128::from(rate_denominator),
-            ) as i64;
-            let principal = if month == months {
-                remaining
-            } else {
-                (level - interest).clamp(0, remaining)
+        for (month, share) in (1..=months).zip(split) {
+            let accruing = balance.checked_mul(rate).ok_or_else(too_large)?;
+            let accruing = accruing.max(Decimal::ZERO);
+            accrued = accrued.checked_add(accruing).ok_or_else(too_large)?;
+            let due = Money::from_decimal_rounded(accrued, currency, rounding)?.minor();
+            let interest = due - charged;
+            charged = due;
+            let principal = match level {
+                _ if month == months => remaining,
+                Some(level) => (level - interest).clamp(0, remaining),
+                None => share.minor(),
             };
             remaining -= principal;
+            let payment = money(principal + interest);
+            balance = balance
+                .checked_add(accruing)
+                .and_then(|owed| owed.checked_sub(payment.to_decimal()))
+                .ok_or_else(too_large)?;
             schedule.push(ScheduleRow {
                 month,
-                payment: money(principal + interest),
+                payment,
                 interest: money(interest),
                 principal: money(principal),
                 remaining: money(remaining),
             });
         }
         let payments: Vec<Money> = schedule.iter().map(|row| row.payment).collect();
-        let total = money(payments.iter().map(|p| p.minor()).sum());
+        let total = payments
+            .iter()
+            .try_fold(Money::zero(currency), |sum, payment| {
+                sum.checked_add(*payment)
+            })?;
         let mut plan = Self::from_parts(
             price,
             total,
@@ -212,10 +306,12 @@ impl Plan {
     }
 
     fn from_parts(price: Money, total: Money, payments: Vec<Money>, kind: PlanKind) -> Self {
+        let largest = payments.iter().map(|p| p.minor()).max().unwrap_or_default();
         Self {
             months: payments.len() as u32,
             price,
             total,
+            monthly: Money::from_minor(largest, price.currency()),
             payments,
             kind,
             schedule: Vec::new(),
@@ -289,6 +385,19 @@ impl Plan {
         Money::from_minor(largest, self.price.currency())
     }
 
+    /// What "per month" means for this plan: the provider's own installment for a quoted
+    /// plan, as the provider gave it; the largest payment for every other kind.
+    ///
+    /// ```
+    /// # use installment_core::{Currency, Money, Plan};
+    /// # let price = Money::parse("10", Currency::from_code("BYN")?)?;
+    /// assert_eq!(Plan::interest_free(price, 3)?.monthly().to_string(), "3.34");
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn monthly(&self) -> Money {
+        self.monthly
+    }
+
     /// `total − price`: what the installments cost over paying at once.
     ///
     /// ```
@@ -326,39 +435,6 @@ impl Plan {
     /// ```
     pub fn schedule(&self) -> &[ScheduleRow] {
         &self.schedule
-    }
-}
-
-#[cfg(feature = "annuity")]
-mod annuity {
-    use crate::Rounding;
-    use num_bigint::BigUint;
-    use num_integer::Integer;
-    use num_traits::{ToPrimitive, Zero};
-
-    /// The level payment in minor units, exactly: `P·m·B^n / (D·(B^n − D^n))` where the rate
-    /// is `m/D` and `B = D + m`, rounded once by `rounding`.
-    pub(super) fn level_payment(
-        principal: i64,
-        months: u32,
-        numerator: u64,
-        denominator: u64,
-        rounding: Rounding,
-    ) -> i64 {
-        if numerator == 0 {
-            return rounding.divide(i128::from(principal), i128::from(months)) as i64;
-        }
-        let principal = BigUint::from(principal.unsigned_abs());
-        let (m, d) = (BigUint::from(numerator), BigUint::from(denominator));
-        let grown = (&d + &m).pow(months);
-        let top = principal * &m * &grown;
-        let bottom = &d * (grown - d.pow(months));
-        let (quotient, remainder) = top.div_rem(&bottom);
-        let away = !remainder.is_zero()
-            && rounding.rounds_away((&remainder * 2u32).cmp(&bottom), quotient.is_odd());
-        let quotient = if away { quotient + 1u32 } else { quotient };
-        // Bounded by the principal times (1 + rate): fits, as principal ≤ 10^16 and rate < 100.
-        quotient.to_i64().unwrap_or(i64::MAX)
     }
 }
 
@@ -495,16 +571,88 @@ mod tests {
             plan.total().minor(),
             plan.payments().iter().map(|p| p.minor()).sum::<i64>()
         );
-        // Checked independently with exact fractions: 11 × 88.85 + 88.84 − 1000.
-        assert_eq!(plan.overpayment().to_string(), "66.19");
+        // Checked independently with exact fractions (scripts/dev/annuity-cases.py):
+        // 11 × 88.85 + 88.83 − 1000; interest rounding no longer accumulates into the last.
+        assert_eq!(plan.overpayment().to_string(), "66.18");
     }
 
     #[cfg(feature = "annuity")]
     #[test]
     fn annuity_at_zero_rate_is_a_split() {
-        let plan = Plan::annuity(money("100", "BYN"), 3, Rate::ZERO, Rounding::Up).unwrap();
-        let payments: Vec<String> = plan.payments().iter().map(ToString::to_string).collect();
-        assert_eq!(payments, ["33.34", "33.34", "33.32"]);
-        assert_eq!(plan.total().to_string(), "100.00");
+        for rounding in Rounding::ALL {
+            let price = money("100", "BYN");
+            let plan = Plan::annuity(price, 3, Rate::ZERO, rounding).unwrap();
+            assert_eq!(plan.payments(), price.split(3).unwrap(), "{rounding:?}");
+            assert_eq!(plan.total(), price);
+        }
+    }
+
+    /// Computed independently with exact fractions by `scripts/dev/annuity-cases.py`:
+    /// price, monthly rate, months, rounding, first, last, total and largest payment.
+    #[cfg(feature = "annuity")]
+    #[test]
+    fn annuity_table_matches_exact_fractions() {
+        use Rounding::*;
+        let cases = [
+            (
+                "1000.00", "0.015", 12, Up, "91.68", "91.68", "1100.16", "91.68",
+            ),
+            (
+                "1000.00", "0.015", 12, Down, "91.67", "91.80", "1100.17", "91.80",
+            ),
+            (
+                "1000.00", "0.015", 12, HalfUp, "91.68", "91.68", "1100.16", "91.68",
+            ),
+            (
+                "1000.00", "0.015", 12, HalfEven, "91.68", "91.68", "1100.16", "91.68",
+            ),
+            ("299.90", "0", 12, Up, "25.00", "24.99", "299.90", "25.00"),
+            ("299.90", "0", 12, Down, "25.00", "24.99", "299.90", "25.00"),
+            (
+                "299.90", "0", 12, HalfUp, "25.00", "24.99", "299.90", "25.00",
+            ),
+            (
+                "299.90", "0", 12, HalfEven, "25.00", "24.99", "299.90", "25.00",
+            ),
+            ("100.00", "0", 120, Up, "0.84", "0.83", "100.00", "0.84"),
+            ("100.00", "0", 120, Down, "0.84", "0.83", "100.00", "0.84"),
+            ("100.00", "0", 120, HalfUp, "0.84", "0.83", "100.00", "0.84"),
+            (
+                "100.00", "0", 120, HalfEven, "0.84", "0.83", "100.00", "0.84",
+            ),
+            ("0.01", "0.01", 120, Up, "0.01", "0.00", "0.02", "0.01"),
+            ("0.01", "0.01", 120, Down, "0.00", "0.01", "0.02", "0.01"),
+            ("0.01", "0.01", 120, HalfUp, "0.00", "0.01", "0.02", "0.01"),
+            (
+                "0.01", "0.01", 120, HalfEven, "0.00", "0.01", "0.02", "0.01",
+            ),
+        ];
+        for (price, rate, months, rounding, first, last, total, largest) in cases {
+            let plan = Plan::annuity(
+                money(price, "BYN"),
+                months,
+                Rate::parse(rate).unwrap(),
+                rounding,
+            )
+            .unwrap();
+            let payments = plan.payments();
+            let got = (
+                payments[0].to_string(),
+                payments[payments.len() - 1].to_string(),
+                plan.total().to_string(),
+                plan.largest_payment().to_string(),
+            );
+            assert_eq!(
+                got,
+                (first.into(), last.into(), total.into(), largest.into()),
+                "{price} at {rate} over {months} {rounding:?}"
+            );
+            assert_eq!(
+                plan.monthly(),
+                plan.largest_payment(),
+                "advertised is the largest"
+            );
+            assert_eq!(plan.schedule().last().unwrap().remaining.minor(), 0);
+        }
     }
 }

@@ -1,15 +1,16 @@
 //! Named rounding strategies: no operation here rounds by default.
 
-use core::cmp::Ordering;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-/// How a quotient that falls between two minor units is settled.
+/// How a value that falls between two minor units is settled: a name on the wire and in
+/// configuration for one of `rust_decimal`'s strategies.
 ///
-/// | strategy   | 2.5 | 2.4 | -2.5 |
-/// |------------|-----|-----|------|
-/// | `Up`       | 3   | 3   | -3   |
-/// | `Down`     | 2   | 2   | -2   |
-/// | `HalfUp`   | 3   | 2   | -3   |
-/// | `HalfEven` | 2   | 2   | -2   |
+/// | strategy   | 2.5 | 2.4 | -2.5 | `rust_decimal`           |
+/// |------------|-----|-----|------|--------------------------|
+/// | `Up`       | 3   | 3   | -3   | `AwayFromZero`           |
+/// | `Down`     | 2   | 2   | -2   | `ToZero`                 |
+/// | `HalfUp`   | 3   | 2   | -3   | `MidpointAwayFromZero`   |
+/// | `HalfEven` | 2   | 2   | -2   | `MidpointNearestEven`    |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -58,72 +59,69 @@ impl Rounding {
             .ok_or_else(|| crate::Error::UnknownVariant(name.to_owned()))
     }
 
-    /// Divides `numerator` by a positive `denominator`, rounding the quotient by `self`.
+    /// The `rust_decimal` strategy this name stands for.
     ///
     /// ```
     /// use installment_core::Rounding;
-    /// assert_eq!(Rounding::Up.divide(7, 2), 4);
-    /// assert_eq!(Rounding::HalfEven.divide(5, 2), 2);
-    /// assert_eq!(Rounding::HalfUp.divide(-5, 2), -3);
+    /// use rust_decimal::RoundingStrategy;
+    /// assert_eq!(Rounding::HalfEven.strategy(), RoundingStrategy::MidpointNearestEven);
     /// ```
-    ///
-    /// # Panics
-    ///
-    /// If `denominator` is not positive: callers pass constants or validated counts.
-    pub fn divide(self, numerator: i128, denominator: i128) -> i128 {
-        assert!(denominator > 0, "denominator must be positive");
-        let quotient = numerator / denominator; // truncates toward zero
-        let remainder = numerator % denominator;
-        if remainder == 0 {
-            return quotient;
-        }
-        let away = if numerator < 0 { -1 } else { 1 };
-        let half = (2 * remainder.abs()).cmp(&denominator);
-        if self.rounds_away(half, quotient % 2 != 0) {
-            quotient + away
-        } else {
-            quotient
+    pub const fn strategy(self) -> RoundingStrategy {
+        match self {
+            Self::Up => RoundingStrategy::AwayFromZero,
+            Self::Down => RoundingStrategy::ToZero,
+            Self::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            Self::HalfEven => RoundingStrategy::MidpointNearestEven,
         }
     }
 
-    /// Whether a truncated quotient with a non-zero remainder moves one unit away from zero.
-    /// `half` compares twice the remainder with the divisor; `odd` tells if the quotient is odd.
-    pub(crate) fn rounds_away(self, half: Ordering, odd: bool) -> bool {
-        match self {
-            Self::Up => true,
-            Self::Down => false,
-            Self::HalfUp => half != Ordering::Less,
-            Self::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && odd),
-        }
+    /// `value` rounded to `places` decimal places by this strategy.
+    ///
+    /// ```
+    /// use installment_core::Rounding;
+    /// use rust_decimal::Decimal;
+    /// let value: Decimal = "40.8050".parse()?;
+    /// assert_eq!(Rounding::HalfUp.round(value, 2).to_string(), "40.81");
+    /// assert_eq!(Rounding::HalfEven.round(value, 2).to_string(), "40.80");
+    /// # Ok::<(), rust_decimal::Error>(())
+    /// ```
+    pub fn round(self, value: Decimal, places: u32) -> Decimal {
+        value.round_dp_with_strategy(places, self.strategy())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Rounding::{self, *};
+    use rust_decimal::Decimal;
 
     #[test]
     fn table() {
-        let cases: &[(i128, i128, Rounding, i128)] = &[
-            (25, 10, Up, 3),
-            (24, 10, Up, 3),
-            (20, 10, Up, 2),
-            (-25, 10, Up, -3),
-            (25, 10, Down, 2),
-            (29, 10, Down, 2),
-            (-29, 10, Down, -2),
-            (25, 10, HalfUp, 3),
-            (24, 10, HalfUp, 2),
-            (-25, 10, HalfUp, -3),
-            (25, 10, HalfEven, 2),
-            (35, 10, HalfEven, 4),
-            (26, 10, HalfEven, 3),
-            (-25, 10, HalfEven, -2),
-            (-35, 10, HalfEven, -4),
-            (0, 7, Up, 0),
+        let cases: &[(&str, Rounding, &str)] = &[
+            ("2.5", Up, "3"),
+            ("2.4", Up, "3"),
+            ("2", Up, "2"),
+            ("-2.5", Up, "-3"),
+            ("2.5", Down, "2"),
+            ("2.9", Down, "2"),
+            ("-2.9", Down, "-2"),
+            ("2.5", HalfUp, "3"),
+            ("2.4", HalfUp, "2"),
+            ("-2.5", HalfUp, "-3"),
+            ("2.5", HalfEven, "2"),
+            ("3.5", HalfEven, "4"),
+            ("2.6", HalfEven, "3"),
+            ("-2.5", HalfEven, "-2"),
+            ("-3.5", HalfEven, "-4"),
+            ("0", Up, "0"),
         ];
-        for &(n, d, strategy, expected) in cases {
-            assert_eq!(strategy.divide(n, d), expected, "{n}/{d} {strategy:?}");
+        for &(value, strategy, expected) in cases {
+            let value: Decimal = value.parse().unwrap();
+            assert_eq!(
+                strategy.round(value, 0).to_string(),
+                expected,
+                "{value} {strategy:?}"
+            );
         }
     }
 

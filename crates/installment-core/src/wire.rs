@@ -29,19 +29,22 @@ impl<'de> Deserialize<'de> for Currency {
 impl Serialize for Money {
     /// As the plain decimal string (`"299.90"`); the currency travels beside it.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        rust_decimal::serde::str::serialize(&self.to_decimal(), serializer)
     }
 }
 
 #[cfg(feature = "serde")]
 impl Serialize for Rate {
+    /// As a decimal string (`"0.1749"`).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        rust_decimal::serde::str::serialize(&self.as_decimal(), serializer)
     }
 }
 
 #[cfg(feature = "serde")]
 impl<'de> Deserialize<'de> for Rate {
+    /// From a decimal string, exactly (`rust_decimal`'s serde reader would round past 28
+    /// digits), then bounded by [`Rate::new`].
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Rate::parse(&text).map_err(serde::de::Error::custom)
@@ -54,7 +57,8 @@ impl<'de> Deserialize<'de> for Rate {
 pub struct PlanWire {
     /// Number of payments.
     pub months: u32,
-    /// The largest payment: what "per month" means on a badge.
+    /// What "per month" means: the provider's installment for a quoted plan, else the
+    /// largest payment.
     pub monthly: String,
     /// Every payment, larger first.
     pub payments: Vec<String>,
@@ -82,7 +86,7 @@ impl From<&Plan> for PlanWire {
         };
         Self {
             months: plan.months(),
-            monthly: plan.largest_payment().to_string(),
+            monthly: plan.monthly().to_string(),
             payments: plan.payments().iter().map(ToString::to_string).collect(),
             total: plan.total().to_string(),
             overpayment: plan.overpayment().to_string(),
@@ -161,6 +165,12 @@ pub struct ProviderRulesWire {
     pub markups: Vec<TermMarkupWire>,
     /// How marked-up totals are rounded.
     pub rounding: Rounding,
+    /// Places a provider computes a marked-up total to before `rounding` (Craftgate: 4).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub quote_places: Option<u32>,
     /// Markups by card family, where they differ by card (Craftgate); the `markups` above
     /// are then the cheapest card's.
     #[cfg_attr(feature = "serde", serde(default))]
@@ -356,6 +366,7 @@ impl From<&ProviderRules> for ProviderRulesWire {
                 .collect(),
             markups: rules.markups.iter().map(TermMarkupWire::from).collect(),
             rounding: rules.rounding,
+            quote_places: rules.quote_places,
             card_families: Vec::new(),
         }
     }
@@ -402,6 +413,7 @@ impl TryFrom<ProviderRulesWire> for ProviderRules {
                 })
                 .collect(),
             rounding: wire.rounding,
+            quote_places: wire.quote_places,
         };
         rules.validate()?;
         Ok(rules)

@@ -2,9 +2,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use installment_core::{
-    Currency, Locale, MAX_MAJOR_UNITS, Money, Plan, Rate, Rounding, format_money, parse_price_text,
+    Currency, Decimal, Error, Locale, MAX_MAJOR_UNITS, Money, Plan, Rate, Rounding, format_money,
+    parse_price_text,
 };
 use proptest::prelude::*;
+use rust_decimal::MathematicalOps;
 
 fn any_currency() -> impl Strategy<Value = Currency> {
     prop::sample::select(Currency::all().to_vec())
@@ -44,12 +46,19 @@ proptest! {
 
     #[test]
     fn markup_never_undercharges_with_up(price in any_money(), months in 1..=120_u32, basis in 0..5000_u32) {
-        let rate = Rate::from_basis_points(basis);
-        let plan = Plan::markup(price, months, rate, Rounding::Up).unwrap();
-        // total ≥ price × (1 + rate), exactly, in integers.
-        let (n, d) = rate.as_fraction();
-        prop_assert!(i128::from(plan.total().minor()) * i128::from(d) >= i128::from(price.minor()) * i128::from(d + n));
-        prop_assert_eq!(plan.payments().iter().map(|p| p.minor()).sum::<i64>(), plan.total().minor());
+        let rate = Rate::from_basis_points(basis).unwrap();
+        let exact = price.to_decimal() * (Decimal::ONE + rate.as_decimal());
+        match Plan::markup(price, months, rate, Rounding::Up) {
+            Ok(plan) => {
+                prop_assert!(plan.total().to_decimal() >= exact);
+                prop_assert!(plan.total().to_decimal() - exact < Money::from_minor(1, price.currency()).to_decimal());
+                prop_assert_eq!(plan.payments().iter().map(|p| p.minor()).sum::<i64>(), plan.total().minor());
+            }
+            Err(error) => {
+                prop_assert!(matches!(error, Error::AmountTooLarge(_)), "{:?}", error);
+                prop_assert!(exact > Decimal::from(MAX_MAJOR_UNITS));
+            }
+        }
     }
 
     #[test]
@@ -59,7 +68,15 @@ proptest! {
         basis in 0..800_u32,
         rounding in any_rounding(),
     ) {
-        let plan = Plan::annuity(price, months, Rate::from_basis_points(basis), rounding).unwrap();
+        let plan = match Plan::annuity(price, months, Rate::from_basis_points(basis).unwrap(), rounding) {
+            Ok(plan) => plan,
+            Err(error) => {
+                // Only a total past 10^12 is refused, and then by name.
+                prop_assert!(matches!(error, Error::AmountTooLarge(_)), "{:?}", error);
+                prop_assert!(price.minor() > MAX_MAJOR_UNITS / 100);
+                return Ok(());
+            }
+        };
         let schedule = plan.schedule();
         prop_assert_eq!(schedule.len(), months as usize);
         prop_assert_eq!(schedule.last().unwrap().remaining.minor(), 0);
@@ -72,6 +89,37 @@ proptest! {
         }
         prop_assert_eq!(schedule.iter().map(|r| r.principal.minor()).sum::<i64>(), price.minor());
         prop_assert_eq!(plan.payments().iter().map(|p| p.minor()).sum::<i64>(), plan.total().minor());
+        prop_assert_eq!(plan.monthly(), plan.largest_payment());
+        if basis == 0 {
+            let split = price.split(months).unwrap();
+            prop_assert_eq!(plan.payments(), split.as_slice());
+        }
+    }
+
+    /// The last payment exceeds the level payment only by what rounding the level down saved
+    /// the shopper in the months before (with its interest), plus under one minor unit.
+    #[test]
+    fn annuity_last_payment_carries_only_the_shoppers_own_savings(
+        major in 100..10_000_000_i64,
+        months in 2..=120_u32,
+        basis in 1..500_u32,
+        rounding in any_rounding(),
+    ) {
+        let byn = Currency::from_code("BYN").unwrap();
+        let price = Money::from_minor(major * 100, byn);
+        let rate = Rate::from_basis_points(basis).unwrap().as_decimal();
+        let plan = Plan::annuity(price, months, Rate::from_basis_points(basis).unwrap(), rounding).unwrap();
+        let level = plan.payments()[0].to_decimal();
+        let growth = (Decimal::ONE + rate).powi(i64::from(months));
+        let exact_level = price.to_decimal() * rate * growth / (growth - Decimal::ONE);
+        let saved = (exact_level - level).max(Decimal::ZERO);
+        let carried: Decimal = (1..months).map(|k| saved * (Decimal::ONE + rate).powi(i64::from(months - k))).sum();
+        let last = plan.payments()[months as usize - 1].to_decimal();
+        prop_assert!(
+            last - level <= carried + Money::from_minor(1, byn).to_decimal(),
+            "last {} level {} carried {}", last, level, carried
+        );
+        prop_assert!(plan.largest_payment().to_decimal() >= level);
     }
 
     #[test]

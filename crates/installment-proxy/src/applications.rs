@@ -274,13 +274,16 @@ pub(crate) async fn create(
     let stored = Application {
         id,
         provider: provider.id().as_str().to_owned(),
-        status: provider.normalize_status(&created.provider_status),
+        status: created
+            .provider_status
+            .as_deref()
+            .map_or(Status::Pending, |word| provider.normalize_status(word)),
         provider_ref: created.provider_ref,
         order_id: application.order.order_id,
         amount: application.order.amount.to_string(),
         currency: application.order.amount.currency().code().to_owned(),
         months: application.months,
-        provider_status: created.provider_status,
+        provider_status: created.provider_status.unwrap_or_default(),
         redirect_url: created.redirect_url,
         created_at: now,
         updated_at: now,

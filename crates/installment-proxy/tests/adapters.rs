@@ -90,7 +90,11 @@ async fn kartapay_lists_and_reads_payments_with_a_bearer_token() {
         .await
         .unwrap();
     assert_eq!((page.total, page.limit, page.data.len()), (3, 2, 2));
-    assert_eq!(page.data[0].id.as_deref(), Some("kp-1003"), "newest first");
+    assert_eq!(
+        page.data[0].client_id.as_deref(),
+        Some("order-kp-1003"),
+        "newest first"
+    );
     assert!(page.next.is_some() && page.prev.is_none());
     let payment = adapter.read_payment("kp-1001").await.unwrap();
     assert_eq!(

@@ -171,8 +171,8 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     let id = created["id"].as_str().unwrap().to_owned();
     let reference = created["provider_ref"].as_str().unwrap();
     let event = |event_id: &str, status: &str, amount: &str| {
-        json!({"id": event_id, "type": "payment.updated", "createdAt": "0",
-               "data": {"id": reference, "status": status, "purchase": {"amount": amount, "currency": "BYN"}}})
+        json!({"id": event_id, "type": "payment.updated", "paymentId": reference, "createdAt": "0",
+               "data": {"status": status, "purchase": {"amount": amount, "currency": "BYN"}}})
         .to_string()
     };
     let secret = credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes();

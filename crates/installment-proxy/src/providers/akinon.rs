@@ -2,12 +2,12 @@
 //! pre-order (the shopper's own session, passed through for the one call, never stored).
 
 use super::{
-    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, http_client,
-    json_answer,
+    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, deserialize_decimal,
+    each_readable, http_client, json_answer,
 };
 use crate::config::AkinonConfig;
 use async_trait::async_trait;
-use installment_core::{Currency, Money, Plan, Rounding};
+use installment_core::{Currency, Decimal, Money, Plan, Rounding};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -20,10 +20,11 @@ pub struct Akinon {
 // The card/bank envelope around installment options is unverified (providers.md): all of
 // its parsing lives in these types and `card_offer`.
 
-/// A paginated list of cards.
+/// A paginated list of cards; each card, and each of its options, is read on its own so
+/// that one malformed drops only itself ([`each_readable`]).
 #[derive(Deserialize)]
 struct CardPage {
-    results: Vec<Card>,
+    results: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +35,7 @@ struct Card {
     bank: Option<Named>,
     #[serde(default)]
     card_type: Option<Named>,
-    installments: Vec<InstallmentOption>,
+    installments: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -45,34 +46,34 @@ struct Named {
 #[derive(Deserialize)]
 struct InstallmentOption {
     installment_count: u32,
-    price_with_accrued_interest: String,
-    monthly_price_with_accrued_interest: String,
+    #[serde(deserialize_with = "deserialize_decimal")]
+    price_with_accrued_interest: Decimal,
+    #[serde(deserialize_with = "deserialize_decimal")]
+    monthly_price_with_accrued_interest: Decimal,
 }
+
+/// Akinon's decimals are shown as Akinon gave them, rounded only to the minor unit.
+const QUOTE_ROUNDING: Rounding = Rounding::HalfUp;
 
 fn card_offer(card: Card, price: Money) -> Result<Option<CardOffer>, ProviderError> {
     let currency = price.currency();
-    let plans = card
-        .installments
-        .iter()
-        .filter(|option| option.installment_count > 1)
-        .map(|option| {
-            Ok(Plan::quoted(
+    let money = |value| Money::from_decimal_rounded(value, currency, QUOTE_ROUNDING);
+    let plans = each_readable(
+        ProviderId::Akinon,
+        "installments",
+        card.installments,
+        |option: InstallmentOption| {
+            if option.installment_count <= 1 {
+                return Ok(None);
+            }
+            Ok(Some(Plan::quoted(
                 price,
                 option.installment_count,
-                Money::parse_rounded(
-                    &option.monthly_price_with_accrued_interest,
-                    currency,
-                    // Only cross-checks the total, whose split is what is shown.
-                    Rounding::HalfUp,
-                )?,
-                Money::parse_rounded(
-                    &option.price_with_accrued_interest,
-                    currency,
-                    Rounding::HalfUp,
-                )?,
-            )?)
-        })
-        .collect::<Result<Vec<_>, ProviderError>>()?;
+                money(option.monthly_price_with_accrued_interest)?,
+                money(option.price_with_accrued_interest)?,
+            )?))
+        },
+    );
     if plans.is_empty() {
         return Ok(None);
     }
@@ -131,10 +132,11 @@ impl Provider for Akinon {
             return Ok(Vec::new());
         }
         let page: CardPage = json_answer(response, "cards").await?;
-        let mut offers = Vec::new();
-        for card in page.results {
-            offers.extend(card_offer(card, query.amount)?);
-        }
-        Ok(offers)
+        Ok(each_readable(
+            ProviderId::Akinon,
+            "results",
+            page.results,
+            |card: Card| card_offer(card, query.amount),
+        ))
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{
     CardOffer, FamilyRates, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer,
-    WebhookError, WebhookEvent, http_client,
+    WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client,
 };
 use crate::{
     config::CraftgateConfig,
@@ -12,24 +12,30 @@ use crate::{
 };
 use async_trait::async_trait;
 use installment_core::{
-    BinRange, CardAssociation, CardType, Currency, Money, Plan, ProviderRules, Rate, Rounding,
-    TermBand, TermMarkup,
+    BinRange, CardAssociation, CardType, Currency, Decimal, Money, Plan, ProviderRules, Rate,
+    Rounding, TermBand, TermMarkup,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rand::{Rng, distr::Alphanumeric};
 use serde::{Deserialize, de::DeserializeOwned};
 use std::{collections::BTreeMap, time::Duration};
 
-/// Craftgate's prices carry four places; they are rounded to the currency half up. The
-/// installment only cross-checks the total: the payments shown are the total split with the
-/// larger ones first, so the shopper never sees less than they pay.
-const INSTALLMENT_ROUNDING: Rounding = Rounding::HalfUp;
-/// See [`INSTALLMENT_ROUNDING`].
-const TOTAL_ROUNDING: Rounding = Rounding::HalfUp;
+/// Craftgate's prices carry four places; the picker shows them as Craftgate gave them,
+/// rounded only to the currency's minor unit, half up.
+const QUOTE_ROUNDING: Rounding = Rounding::HalfUp;
+/// Badges do Craftgate's own arithmetic, `price × (1 + rate)` to four places half up, then
+/// to the minor unit half up, with rates bounded from above (see [`rate_at_reference`]):
+/// never below what Craftgate asks.
+const RULES_ROUNDING: Rounding = Rounding::HalfUp;
 /// Categories whose baskets may not be split on a personal card (seed 004, `commercial`).
 const PERSONAL_CARD_SINGLE_PAYMENT: &[&str] = &["food", "groceries"];
-/// The price at which rates are read off: `totalPrice − 100` is the rate in percent, exactly.
-const REFERENCE_PRICE: &str = "100.00";
+/// The largest price the badge computes for, and the price rates are read off: at the
+/// largest price the rounding of a four-place total is smallest in the rate (under 10^-10),
+/// and a total equal to the price there means no markup at any smaller price.
+const MAX_PRICE: &str = "1000000";
+/// The places Craftgate rounds its prices to (providers.md); a price shown with fewer has
+/// lost trailing zeros, not precision.
+const PRICE_PLACES: u32 = 4;
 
 /// Unreserved characters stay as they are; everything else, space included, is `%XX`.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -76,9 +82,11 @@ struct ErrorBody {
     error_description: Option<String>,
 }
 
+/// The search's answer; each card family, and each of its prices, is read on its own so
+/// that one Craftgate adds or garbles drops only itself ([`each_readable`]).
 #[derive(Deserialize)]
 struct Items {
-    items: Vec<Installment>,
+    items: Vec<serde_json::Value>,
 }
 
 /// One card family's prices.
@@ -91,15 +99,17 @@ struct Installment {
     bank_name: Option<String>,
     #[serde(default)]
     commercial: bool,
-    installment_prices: Vec<InstallmentPrice>,
+    installment_prices: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InstallmentPrice {
     installment_number: u32,
-    installment_price: serde_json::Number,
-    total_price: serde_json::Number,
+    #[serde(deserialize_with = "deserialize_decimal")]
+    installment_price: Decimal,
+    #[serde(deserialize_with = "deserialize_decimal")]
+    total_price: Decimal,
 }
 
 #[derive(Deserialize)]
@@ -124,37 +134,21 @@ fn random_key() -> String {
         .collect()
 }
 
-/// A decimal from the wire (kept as its exact text: serde_json's `arbitrary_precision`),
-/// rounded to the currency by a named strategy.
-fn money(
-    number: &serde_json::Number,
-    currency: Currency,
-    rounding: Rounding,
-) -> Result<Money, ProviderError> {
-    Ok(Money::parse_rounded(
-        &number.to_string(),
-        currency,
-        rounding,
-    )?)
-}
-
-/// `totalPrice` at the reference price of 100 as a rate: `102.0167` is `0.020167`.
-fn rate_at_reference(total: &serde_json::Number) -> Result<Rate, ProviderError> {
-    let text = total.to_string();
-    let (integer, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let hundredths: u64 = integer
-        .parse()
-        .map_err(|_| ProviderError::Malformed(format!("totalPrice {text}")))?;
-    let excess = hundredths.saturating_sub(100);
-    if hundredths < 100 {
+/// The rate implied by `totalPrice` at the reference price (the largest, [`MAX_PRICE`]),
+/// bounded from above.
+///
+/// Craftgate rounds the total half up to its last place, so the exact total is below
+/// `total + ½ unit` of that place; the rate read from that bound is never below Craftgate's
+/// own, so Craftgate's arithmetic with it is never below Craftgate's at any price up to the
+/// reference. A total equal to the reference price is a rate of exactly zero: any markup
+/// would have shown at that price, so none shows at a smaller one either.
+fn rate_at_reference(total: Decimal, reference: Decimal) -> Result<Rate, ProviderError> {
+    if total <= reference {
         return Ok(Rate::ZERO);
     }
-    // (excess + 0.fraction) / 100, written out as a decimal.
-    let digits = format!("{excess}{fraction}");
-    let places = fraction.len() + 2;
-    let padded = format!("{digits:0>width$}", width = places + 1);
-    let (whole, decimals) = padded.split_at(padded.len() - places);
-    Ok(Rate::parse(&format!("{whole}.{decimals}"))?)
+    let half_unit = Decimal::new(5, total.scale().max(PRICE_PLACES) + 1);
+    let rate = (total + half_unit) / reference - Decimal::ONE;
+    Ok(Rate::new(Rounding::Up.round(rate, Rate::MAX_PLACES))?)
 }
 
 impl Craftgate {
@@ -227,7 +221,7 @@ impl Craftgate {
         price: &str,
         currency: Currency,
         bin: Option<&str>,
-    ) -> Result<Vec<Installment>, ProviderError> {
+    ) -> Result<Vec<serde_json::Value>, ProviderError> {
         let mut query = vec![
             ("price", price),
             ("currency", currency.code()),
@@ -241,15 +235,21 @@ impl Craftgate {
     }
 }
 
-/// Scheme and card type from wire names; an unknown name is a malformed answer.
+/// Scheme and card type from wire names. A name this proxy does not know yet (a scheme
+/// Craftgate adds) leaves the field unknown, logged, rather than losing the family's plans.
 fn card_names(
     association: Option<&str>,
     card_type: Option<&str>,
-) -> Result<(Option<CardAssociation>, Option<CardType>), ProviderError> {
-    Ok((
-        association.map(CardAssociation::parse).transpose()?,
-        card_type.map(CardType::parse).transpose()?,
-    ))
+) -> (Option<CardAssociation>, Option<CardType>) {
+    fn known<T>(name: &str, parsed: Result<T, installment_core::Error>) -> Option<T> {
+        parsed
+            .inspect_err(|_| tracing::warn!(provider = "craftgate", "unknown {name}: left unknown"))
+            .ok()
+    }
+    (
+        association.and_then(|a| known(a, CardAssociation::parse(a))),
+        card_type.and_then(|t| known(t, CardType::parse(t))),
+    )
 }
 
 #[async_trait]
@@ -261,38 +261,39 @@ impl Provider for Craftgate {
     /// Reads each family's rate per term off a search at a price of 100: the badge then
     /// computes `total = price × (1 + rate)` for any price, as Craftgate does.
     async fn rules(&self, currency: Currency) -> Result<RulesAnswer, ProviderError> {
-        let items = self.search(REFERENCE_PRICE, currency, None).await?;
-        let mut families = Vec::new();
+        let reference = Money::parse(MAX_PRICE, currency)?;
+        let items = self.search(&reference.to_string(), currency, None).await?;
         let mut cheapest: BTreeMap<u32, Rate> = BTreeMap::new();
-        for item in items {
-            let (association, _) =
-                card_names(item.card_association.as_deref(), item.card_type.as_deref())?;
-            let mut markups = Vec::new();
-            for price in item
-                .installment_prices
-                .iter()
-                .filter(|p| p.installment_number > 1)
-            {
-                let rate = rate_at_reference(&price.total_price)?;
-                markups.push(TermMarkup {
-                    months: price.installment_number,
-                    rate,
-                });
-                let best = cheapest.entry(price.installment_number).or_insert(rate);
-                let ((a, b), (c, d)) = (rate.as_fraction(), best.as_fraction());
-                if u128::from(a) * u128::from(d) < u128::from(c) * u128::from(b) {
-                    *best = rate;
+        let families = each_readable(
+            ProviderId::Craftgate,
+            "items",
+            items,
+            |item: Installment| {
+                let (association, _) =
+                    card_names(item.card_association.as_deref(), item.card_type.as_deref());
+                let prices = each_readable(
+                    ProviderId::Craftgate,
+                    "installmentPrices",
+                    item.installment_prices,
+                    |price: InstallmentPrice| {
+                        Ok((price.installment_number > 1).then_some(TermMarkup {
+                            months: price.installment_number,
+                            rate: rate_at_reference(price.total_price, reference.to_decimal())?,
+                        }))
+                    },
+                );
+                for markup in &prices {
+                    let best = cheapest.entry(markup.months).or_insert(markup.rate);
+                    *best = (*best).min(markup.rate);
                 }
-            }
-            if !markups.is_empty() {
-                families.push(FamilyRates {
+                Ok((!prices.is_empty()).then(|| FamilyRates {
                     family: item.card_brand.unwrap_or_else(|| "—".to_owned()),
                     association,
                     bank: item.bank_name,
-                    markups,
-                });
-            }
-        }
+                    markups: prices,
+                }))
+            },
+        );
         if cheapest.is_empty() {
             return Ok(RulesAnswer::default());
         }
@@ -302,7 +303,7 @@ impl Provider for Craftgate {
             display_name: ProviderId::Craftgate.display_name().to_owned(),
             currency,
             min_amount: unit,
-            max_amount: Money::parse("1000000", currency)?,
+            max_amount: reference,
             bands: vec![TermBand {
                 min: unit,
                 max: None,
@@ -319,7 +320,8 @@ impl Provider for Craftgate {
                 .into_iter()
                 .map(|(months, rate)| TermMarkup { months, rate })
                 .collect(),
-            rounding: TOTAL_ROUNDING,
+            rounding: RULES_ROUNDING,
+            quote_places: Some(PRICE_PLACES),
         };
         rules.validate()?;
         Ok(RulesAnswer {
@@ -337,36 +339,43 @@ impl Provider for Craftgate {
         let items = self
             .search(&query.amount.to_string(), currency, query.bin.as_deref())
             .await?;
-        let mut offers = Vec::new();
-        for item in items {
-            if single_payment_only && !item.commercial {
-                continue;
-            }
-            let (association, card_type) =
-                card_names(item.card_association.as_deref(), item.card_type.as_deref())?;
-            let plans = item
-                .installment_prices
-                .iter()
-                .filter(|p| p.installment_number > 1)
-                .map(|p| {
-                    Ok(Plan::quoted(
-                        query.amount,
-                        p.installment_number,
-                        money(&p.installment_price, currency, INSTALLMENT_ROUNDING)?,
-                        money(&p.total_price, currency, TOTAL_ROUNDING)?,
-                    )?)
-                })
-                .collect::<Result<Vec<_>, ProviderError>>()?;
-            if !plans.is_empty() {
-                offers.push(CardOffer {
+        let offers = each_readable(
+            ProviderId::Craftgate,
+            "items",
+            items,
+            |item: Installment| {
+                if single_payment_only && !item.commercial {
+                    return Ok(None);
+                }
+                let (association, card_type) =
+                    card_names(item.card_association.as_deref(), item.card_type.as_deref());
+                let plans = each_readable(
+                    ProviderId::Craftgate,
+                    "installmentPrices",
+                    item.installment_prices,
+                    |price: InstallmentPrice| {
+                        if price.installment_number <= 1 {
+                            return Ok(None);
+                        }
+                        let money =
+                            |value| Money::from_decimal_rounded(value, currency, QUOTE_ROUNDING);
+                        Ok(Some(Plan::quoted(
+                            query.amount,
+                            price.installment_number,
+                            money(price.installment_price)?,
+                            money(price.total_price)?,
+                        )?))
+                    },
+                );
+                Ok((!plans.is_empty()).then_some(CardOffer {
                     association,
                     family: item.card_brand,
                     bank: item.bank_name,
                     card_type,
                     plans,
-                });
-            }
-        }
+                }))
+            },
+        );
         Ok(offers)
     }
 
@@ -383,7 +392,7 @@ impl Provider for Craftgate {
         let (association, card_type) = card_names(
             answer.card_association.as_deref(),
             answer.card_type.as_deref(),
-        )?;
+        );
         let (first, last) = BinRange::span(&answer.bin_number)?;
         Ok(association.map(|association| BinRange {
             first,
@@ -444,19 +453,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_are_read_exactly_off_the_reference_price() {
+    fn rates_are_bounded_from_above_by_half_a_unit_of_the_last_place() {
         let cases = [
-            ("102.0167", "0.020167"),
-            ("100", "0"),
-            ("100.0000", "0"),
-            ("112.5", "0.125"),
-            ("99.5", "0"),
-            ("250.25", "1.5025"),
+            // 10^6 × 1.02016649 = 1 020 166.49: half a unit of the fourth place above it.
+            ("1020166.49", "0.02016649005"),
+            ("1000000", "0"),
+            ("1000000.0000", "0"),
+            ("999999.5", "0"),
+            ("1125000", "0.12500000005"),
+            // Six places shown: half a unit of the sixth.
+            ("1020166.490001", "0.0201664900015"),
         ];
+        let reference = installment_core::parse_decimal(MAX_PRICE).unwrap();
         for (total, rate) in cases {
-            let number: serde_json::Number = serde_json::from_str(total).unwrap();
+            let total = installment_core::parse_decimal(total).unwrap();
             assert_eq!(
-                rate_at_reference(&number).unwrap(),
+                rate_at_reference(total, reference).unwrap(),
                 Rate::parse(rate).unwrap(),
                 "{total}"
             );

@@ -369,7 +369,7 @@ impl Provider for FreedomPay {
         Ok(CreatedApplication {
             provider_ref: answer.payment_id,
             redirect_url: answer.redirect_url,
-            provider_status: "pending".to_owned(),
+            provider_status: None,
         })
     }
 

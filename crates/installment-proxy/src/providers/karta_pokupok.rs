@@ -29,11 +29,16 @@ struct TermsAnswer {
     available_terms: Vec<u32>,
 }
 
+/// `POST /applications` answers these two fields and nothing more (seed 000).
 #[derive(Deserialize)]
-struct ApplicationAnswer {
+struct CreatedAnswer {
     application_id: String,
-    #[serde(default)]
     redirect_url: String,
+}
+
+/// `GET /applications/{id}`: the seed reads only `status` from it.
+#[derive(Deserialize)]
+struct StatusAnswer {
     status: String,
 }
 
@@ -185,16 +190,16 @@ impl Provider for KartaPokupok {
             .json(&body)
             .send()
             .await?;
-        let answer = json_answer::<ApplicationAnswer>(response, "POST /applications").await?;
-        if answer.redirect_url.is_empty() {
+        let answer = json_answer::<CreatedAnswer>(response, "POST /applications").await?;
+        if answer.redirect_url.is_empty() || answer.application_id.is_empty() {
             return Err(ProviderError::Malformed(
-                "POST /applications: no redirect_url".into(),
+                "POST /applications: empty application_id or redirect_url".into(),
             ));
         }
         Ok(CreatedApplication {
             provider_ref: answer.application_id,
             redirect_url: answer.redirect_url,
-            provider_status: answer.status,
+            provider_status: None,
         })
     }
 
@@ -206,7 +211,7 @@ impl Provider for KartaPokupok {
         );
         let response = self.partner(self.client.get(url)).send().await?;
         Ok(
-            json_answer::<ApplicationAnswer>(response, "GET /applications/{id}")
+            json_answer::<StatusAnswer>(response, "GET /applications/{id}")
                 .await?
                 .status,
         )

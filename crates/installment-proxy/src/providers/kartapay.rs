@@ -1,11 +1,16 @@
 //! KartaPay: bearer-token JSON API of payments. Its API has no offers endpoint, so offers are
 //! the merchant's contract conditions. An application is a payment created
 //! (`POST /payments`) and then submitted through a gateway (`POST /payments/{id}/submit` with
-//! its `source`); its `next` link is the shopper's form. Status is `GET /payments/{id}`.
+//! its `source`); its `next` link is the shopper's form. Status is `GET /payments/{id}`;
+//! `POST /payments/{id}/cancel` cancels.
+//!
+//! The seed's payment object has no `id`: the id of a created payment is read from the
+//! create answer's `next` link, which points at the payment's next step
+//! (`…/payments/{id}/submit`; see [`payment_id_from_next`]).
 //!
 //! The seed documents no webhook format, so this proxy designs one and says so: KartaPay (the
-//! sandbox simulator here) posts `{id, type, createdAt, data: payment}` to the `callbackUrl`
-//! given in the payment's `context`, signed in `X-KartaPay-Signature` by
+//! sandbox simulator here) posts `{id, type, paymentId, createdAt, data: payment}` to the
+//! `callbackUrl` given in the payment's `context`, signed in `X-KartaPay-Signature` by
 //! [`timestamped_signature`]; deliveries older than five minutes are refused.
 
 use super::{
@@ -33,9 +38,6 @@ pub struct KartaPay {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
-    /// The payment's id.
-    #[serde(default)]
-    pub id: Option<String>,
     /// `init`, `submitted`, `approved`, `captured`, `canceled`, `failed`, `completed`.
     pub status: String,
     /// Whether the funds were captured.
@@ -108,9 +110,28 @@ struct Step {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct WebhookBody {
     id: String,
+    payment_id: String,
     data: Payment,
+}
+
+/// The id of the payment a `next` link is about: the path segment after `payments`
+/// (`https://…/api/v1/payments/pay-1f/submit` → `pay-1f`). *Unverified*: the seed shows
+/// `next` as a string only; this is the one place that reads it.
+///
+/// ```
+/// use installment_proxy::providers::payment_id_from_next;
+/// assert_eq!(payment_id_from_next("/api/v1/payments/pay-1f/submit"), Some("pay-1f"));
+/// assert_eq!(payment_id_from_next("https://k.example/payments/p2?x=1"), Some("p2"));
+/// assert_eq!(payment_id_from_next("https://k.example/pay/p3"), None);
+/// ```
+pub fn payment_id_from_next(next: &str) -> Option<&str> {
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/');
+    segments.find(|segment| *segment == "payments")?;
+    segments.next().filter(|id| !id.is_empty())
 }
 
 /// The list envelope: `{data, total, offset, limit, prev, next}`.
@@ -180,6 +201,24 @@ impl KartaPay {
     /// ```
     pub async fn read_payment(&self, id: &str) -> Result<Payment, ProviderError> {
         self.get(&format!("/payments/{}", safe_id(id)?), &[]).await
+    }
+
+    /// "Cancel a payment" (seed 001): `POST /payments/{id}/cancel`; the canceled payment.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use installment_proxy::{providers::KartaPay, sandbox::Sandbox};
+    /// let sandbox = Sandbox::start().await?;
+    /// let adapter = KartaPay::new(sandbox.providers.kartapay.unwrap(), Vec::new(), std::time::Duration::from_secs(2));
+    /// assert_eq!(adapter.cancel_payment("kp-1003").await?.status, "canceled");
+    /// assert_eq!(adapter.read_payment("kp-1003").await?.status, "canceled");
+    /// assert!(adapter.cancel_payment("kp-1001").await.is_err(), "captured");
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    pub async fn cancel_payment(&self, id: &str) -> Result<Payment, ProviderError> {
+        let path = format!("/payments/{}/cancel", safe_id(id)?);
+        let canceled: Step = self.post(&path, &serde_json::json!({})).await?;
+        Ok(canceled.data)
     }
 
     async fn post<T: DeserializeOwned>(
@@ -268,10 +307,13 @@ impl Provider for KartaPay {
         });
         let created: Step = self.post("/payments", &body).await?;
         let id = created
-            .data
-            .id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| ProviderError::Malformed("POST /payments: no data.id".into()))?;
+            .next
+            .as_deref()
+            .and_then(payment_id_from_next)
+            .ok_or_else(|| {
+                ProviderError::Malformed("POST /payments: no payment in the next link".into())
+            })?
+            .to_owned();
         let path = format!("/payments/{}/submit", safe_id(&id)?);
         let submitted: Step = self
             .post(&path, &serde_json::json!({ "source": self.config.source }))
@@ -283,7 +325,7 @@ impl Provider for KartaPay {
         Ok(CreatedApplication {
             provider_ref: id,
             redirect_url,
-            provider_status: submitted.data.status,
+            provider_status: Some(submitted.data.status),
         })
     }
 
@@ -322,14 +364,10 @@ impl Provider for KartaPay {
         }
         let event: WebhookBody =
             serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
-        let provider_ref = event
-            .data
-            .id
-            .ok_or_else(|| WebhookError::Malformed("data.id is missing".into()))?;
         Ok(WebhookEvent {
             event_key: event.id,
             status: kartapay_status(&event.data.status),
-            provider_ref,
+            provider_ref: event.payment_id,
             amount: event
                 .data
                 .purchase

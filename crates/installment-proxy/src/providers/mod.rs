@@ -10,12 +10,14 @@ pub use akinon::Akinon;
 pub use craftgate::{Craftgate, WEBHOOK_SIGNATURE_HEADER};
 pub use freedompay::{FreedomPay, StatusAnswer, freedompay_status, parse_xml, signed_xml};
 pub use karta_pokupok::{KartaPokupok, karta_pokupok_status};
-pub use kartapay::{KARTAPAY_SOURCES, KartaPay, Payment, PaymentList, kartapay_status};
+pub use kartapay::{
+    KARTAPAY_SOURCES, KartaPay, Payment, PaymentList, kartapay_status, payment_id_from_next,
+};
 
 use crate::{intent::PricedOrder, store::Status};
 use async_trait::async_trait;
 use installment_core::{
-    BinRange, CardAssociation, CardType, Currency, Money, Plan, ProviderRules, TermMarkup,
+    BinRange, CardAssociation, CardType, Currency, Decimal, Money, Plan, ProviderRules, TermMarkup,
 };
 use std::{fmt, time::Duration};
 
@@ -214,6 +216,60 @@ impl OfferQuery {
     }
 }
 
+/// A provider's decimal, exactly, whether its JSON holds a number (`40.808`, read by its
+/// exact text: serde_json keeps it with `arbitrary_precision`) or a string (`"40.8080"`).
+///
+/// ```
+/// # use installment_proxy::providers::provider_decimal;
+/// let value: serde_json::Value = serde_json::from_str("40.8080")?;
+/// assert_eq!(provider_decimal(&value)?.to_string(), "40.8080");
+/// assert_eq!(provider_decimal(&serde_json::json!("1.00"))?.to_string(), "1.00");
+/// assert!(provider_decimal(&serde_json::json!(-1)).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn provider_decimal(value: &serde_json::Value) -> Result<Decimal, ProviderError> {
+    let text = match value {
+        serde_json::Value::Number(number) => number.to_string(),
+        serde_json::Value::String(text) => text.clone(),
+        other => {
+            return Err(ProviderError::Malformed(format!(
+                "expected a decimal, found {other}"
+            )));
+        }
+    };
+    Ok(installment_core::parse_decimal(&text)?)
+}
+
+/// [`provider_decimal`] as a serde field reader (`#[serde(deserialize_with = ...)]`).
+pub(crate) fn deserialize_decimal<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Decimal, D::Error> {
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    provider_decimal(&value).map_err(serde::de::Error::custom)
+}
+
+/// Reads each element of a provider's list on its own, so that one the adapter cannot use
+/// drops only itself: its reason goes to the log, the others are kept. `read` answers
+/// `Ok(None)` for an element that is fine but offers nothing.
+pub(crate) fn each_readable<T: serde::de::DeserializeOwned, U>(
+    provider: ProviderId,
+    what: &str,
+    items: Vec<serde_json::Value>,
+    mut read: impl FnMut(T) -> Result<Option<U>, ProviderError>,
+) -> Vec<U> {
+    let mut kept = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let outcome = serde_json::from_value::<T>(item)
+            .map_err(|e| ProviderError::Malformed(e.to_string()))
+            .and_then(&mut read);
+        match outcome {
+            Ok(element) => kept.extend(element),
+            Err(error) => tracing::warn!(%provider, "{what}[{index}] dropped: {error}"),
+        }
+    }
+    kept
+}
+
 /// One card (or, for card-agnostic providers, the provider itself) and its plans.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardOffer {
@@ -354,8 +410,9 @@ pub struct CreatedApplication {
     pub provider_ref: String,
     /// The provider's form.
     pub redirect_url: String,
-    /// The provider's status word.
-    pub provider_status: String,
+    /// The provider's status word, when its answer has one (Karta Pokupok's does not:
+    /// a new application is pending).
+    pub provider_status: Option<String>,
 }
 
 /// A verified webhook call.

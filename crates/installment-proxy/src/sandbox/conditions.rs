@@ -4,8 +4,8 @@
 
 use crate::providers::ProviderId;
 use installment_core::{
-    CardAssociation, CardType, CategoryTerms, Currency, Money, ProviderRules, Rate, Rounding,
-    TermBand, TermMarkup,
+    CardAssociation, CardType, CategoryTerms, Currency, Decimal, Money, ProviderRules, Rate,
+    Rounding, TermBand, TermMarkup,
 };
 use std::collections::BTreeMap;
 
@@ -48,6 +48,7 @@ pub fn default_rules() -> BTreeMap<ProviderId, Vec<ProviderRules>> {
         categories,
         markups,
         rounding: Rounding::Up,
+        quote_places: None,
     };
     let band = |min: &str, max: Option<&str>, terms: &[u32], currency| TermBand {
         min: money(min, currency),
@@ -161,7 +162,9 @@ pub const TURKISH_FAMILIES: &[TurkishFamily] = &[
         bin: "41354000",
         rates: &[
             (1, "0"),
-            (2, "0.0199"),
+            // Finer than a four-place price at 100 can show: a rate read off such a price
+            // understates it (51 008.30 TRY for Craftgate's 51 008.32 at 50 000).
+            (2, "0.02016649"),
             (3, "0.0299"),
             (6, "0.0849"),
             (9, "0.1299"),
@@ -219,16 +222,11 @@ pub const TURKISH_FAMILIES: &[TurkishFamily] = &[
 /// `price × (1 + rate)` with four decimal places, half up, as Turkish POS systems quote it,
 /// and the installment `total ÷ n` likewise; both as decimal strings.
 pub fn four_place_quote(price: Money, months: u32, rate_text: &str) -> (String, String) {
-    let (numerator, denominator) = rate(rate_text).as_fraction();
-    let scale_to_four = 10_i128.pow(4 - u32::from(price.currency().exponent()));
-    let price4 = i128::from(price.minor()) * scale_to_four;
-    let total4 = Rounding::HalfUp.divide(
-        price4 * i128::from(denominator + numerator),
-        i128::from(denominator),
-    );
-    let installment4 = Rounding::HalfUp.divide(total4, i128::from(months));
-    let show = |value: i128| format!("{}.{:04}", value / 10_000, value % 10_000);
-    (show(installment4), show(total4))
+    let four_places = |value: Decimal| Rounding::HalfUp.round(value, 4);
+    let total = four_places(price.to_decimal() * (Decimal::ONE + rate(rate_text).as_decimal()));
+    let installment = four_places(total / Decimal::from(months));
+    let show = |value: Decimal| format!("{value:.4}");
+    (show(installment), show(total))
 }
 
 /// Akinon sandbox products: id, name, price in TRY.
@@ -263,6 +261,8 @@ mod tests {
             ("100.00", 6, "0.0899", ("18.1650", "108.9900")),
             ("120.00", 3, "0.0201", ("40.8040", "122.4120")),
             ("99.99", 12, "0.1799", ("9.8315", "117.9782")),
+            ("50000.00", 2, "0.02016649", ("25504.1623", "51008.3245")),
+            ("1000000.00", 1, "0", ("1000000.0000", "1000000.0000")),
         ];
         for (price, months, rate, expected) in cases {
             let quote = four_place_quote(Money::parse(price, try_).unwrap(), months, rate);

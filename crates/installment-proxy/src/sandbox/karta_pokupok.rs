@@ -196,7 +196,8 @@ async fn create(
     );
     (
         StatusCode::CREATED,
-        Json(serde_json::json!({"application_id": id, "redirect_url": redirect_url, "status": "NEW"})),
+        // Seed 000: "Returns application_id and redirect_url", and nothing else.
+        Json(serde_json::json!({"application_id": id, "redirect_url": redirect_url})),
     )
         .into_response()
 }
@@ -219,10 +220,8 @@ async fn read(
         .get(&id)
         .cloned();
     match found {
-        Some(a) => Json(serde_json::json!({
-            "application_id": id, "order_id": a.order_id, "status": a.status,
-        }))
-        .into_response(),
+        // Seed 000 reads `->json('status')` and promises nothing more.
+        Some(a) => Json(serde_json::json!({ "status": a.status })).into_response(),
         None => json_error(
             StatusCode::NOT_FOUND,
             serde_json::json!({"error": "not_found", "message": "No such application"}),

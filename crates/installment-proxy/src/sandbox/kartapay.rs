@@ -1,7 +1,8 @@
-//! KartaPay simulator: bearer-authenticated payments: list, read, create and submit (with a
-//! `source`), and the shopper's form at `/pay/{id}`, after which the signed webhook this proxy
-//! designed for KartaPay ([`timestamped_signature`]) goes to the payment's
-//! `context.callbackUrl`.
+//! KartaPay simulator: bearer-authenticated payments: list, read, create, cancel and submit
+//! (with a `source`), and the shopper's form at `/pay/{id}`, after which the signed webhook
+//! this proxy designed for KartaPay ([`timestamped_signature`]) goes to the payment's
+//! `context.callbackUrl`. Payment objects carry exactly the seed's fields: no `id`, which
+//! lives only in paths and `next` links.
 
 use super::{
     checkout::{Answer, Code, Confirmation, answer, notify_json, page},
@@ -27,17 +28,26 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-/// Payments created through the API, by id.
-#[derive(Default)]
+/// Every payment by id: the fixtures, then those created through the API.
 struct Created(Mutex<HashMap<String, Value>>);
+
+impl Created {
+    fn with_fixtures() -> Self {
+        let fixtures = payments()
+            .into_iter()
+            .map(|p| (p["_id"].as_str().unwrap_or_default().to_owned(), p));
+        Self(Mutex::new(fixtures.collect()))
+    }
+}
 
 pub(super) fn router() -> Router {
     Router::new()
         .route("/api/v1/payments", get(list).post(create))
         .route("/api/v1/payments/{id}", get(read))
         .route("/api/v1/payments/{id}/submit", post(submit))
+        .route("/api/v1/payments/{id}/cancel", post(cancel))
         .route("/pay/{id}", get(form).post(confirm))
-        .with_state(Arc::new(Created::default()))
+        .with_state(Arc::new(Created::with_fixtures()))
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
@@ -60,7 +70,7 @@ fn unauthorized() -> Response {
 fn payments() -> Vec<Value> {
     let payment = |id: &str, status: &str, amount: &str, created: &str, extra: Value| {
         let mut value = json!({
-            "id": id, "status": status, "captured": status == "captured",
+            "_id": id, "status": status, "captured": status == "captured",
             "clientId": format!("order-{id}"), "clientNote": "sandbox",
             "purchase": {"amount": amount, "currency": "BYN"},
             "plan": {"months": 6}, "createdAt": created,
@@ -96,11 +106,19 @@ fn payments() -> Vec<Value> {
     ]
 }
 
-async fn list(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn list(
+    State(payments_now): State<Arc<Created>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     if !authorized(&headers) {
         return unauthorized();
     }
-    let mut all = payments();
+    // The fixtures' history, each as it stands now.
+    let mut all: Vec<Value> = payments()
+        .into_iter()
+        .map(|p| created(&payments_now, p["_id"].as_str().unwrap_or_default()).unwrap_or(p))
+        .collect();
     let (mut limit, mut offset, mut descending) = (20_usize, 0_usize, false);
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match &*key {
@@ -114,7 +132,12 @@ async fn list(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
         all.reverse();
     }
     let total = all.len();
-    let data: Vec<Value> = all.into_iter().skip(offset).take(limit).collect();
+    let data: Vec<Value> = all
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(public)
+        .collect();
     let next = (offset + data.len() < total)
         .then(|| format!("/api/v1/payments?limit={limit}&offset={}", offset + limit));
     let prev = (offset > 0).then(|| {
@@ -153,19 +176,10 @@ async fn read(
     if !authorized(&headers) {
         return unauthorized();
     }
-    let found = created(&payments, &id).or_else(|| payments_fixture_by_id(&id));
-    match found {
-        Some(mut payment) => {
-            // The callback address is the merchant's business, not part of a read.
-            payment.as_object_mut().map(|p| p.remove("_callback"));
-            Json(payment).into_response()
-        }
+    match created(&payments, &id) {
+        Some(payment) => Json(public(payment)).into_response(),
         None => not_found(),
     }
-}
-
-fn payments_fixture_by_id(id: &str) -> Option<Value> {
-    payments().into_iter().find(|p| p["id"] == id)
 }
 
 #[derive(Deserialize)]
@@ -218,7 +232,7 @@ async fn create(
     }
     let id = format!("pay-{:016x}", rand::random::<u64>());
     let payment = json!({
-        "id": id, "status": "init", "captured": false,
+        "_id": id, "status": "init", "captured": false,
         "clientId": request.client_id,
         "purchase": {"amount": request.purchase.amount, "currency": request.purchase.currency},
         "plan": {"months": request.plan.months},
@@ -239,9 +253,12 @@ async fn create(
         .into_response()
 }
 
-/// A payment as the API shows it.
+/// A payment as the API shows it: the simulator's own bookkeeping (`_id`, `_callback`)
+/// removed.
 fn public(mut payment: Value) -> Value {
-    payment.as_object_mut().map(|p| p.remove("_callback"));
+    if let Some(fields) = payment.as_object_mut() {
+        fields.retain(|key, _| !key.starts_with('_'));
+    }
     payment
 }
 
@@ -285,6 +302,58 @@ async fn submit(
         .unwrap_or("127.0.0.1");
     let next = format!("http://{host}/pay/{id}");
     Json(json!({"next": next, "data": public(payment.clone())})).into_response()
+}
+
+/// "Cancel a payment" (seed 001): a payment not yet captured is canceled, and the merchant
+/// hears of it through the webhook like of any other change.
+async fn cancel(
+    State(payments): State<Arc<Created>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let canceled = {
+        let mut all = payments.0.lock().expect("not poisoned");
+        let Some(payment) = all.get_mut(&id) else {
+            return not_found();
+        };
+        if !["init", "submitted", "approved"].contains(&payment["status"].as_str().unwrap_or("")) {
+            return invalid("only a payment not yet captured, failed or canceled can be canceled");
+        }
+        payment["status"] = "canceled".into();
+        payment["canceledAt"] = timestamp().into();
+        payment.clone()
+    };
+    notify(&id, &canceled).await;
+    let next = canceled["cancelUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Json(json!({"next": next, "data": public(canceled)})).into_response()
+}
+
+/// Posts the webhook of a changed payment to its `context.callbackUrl`.
+async fn notify(id: &str, payment: &Value) {
+    let callback = payment["_callback"].as_str().unwrap_or_default().to_owned();
+    if callback.is_empty() {
+        return;
+    }
+    let body = json!({
+        "id": format!("evt-{:016x}", rand::random::<u64>()),
+        "type": "payment.updated",
+        "paymentId": id,
+        "createdAt": timestamp(),
+        "data": public(payment.clone()),
+    })
+    .to_string();
+    let signature = timestamped_signature(
+        credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes(),
+        store::now(),
+        body.as_bytes(),
+    );
+    notify_json(&callback, "X-KartaPay-Signature", &signature, &body).await;
 }
 
 fn confirmation<'a>(payment: &'a Value, action: &'a str) -> Confirmation<'a> {
@@ -341,20 +410,7 @@ async fn confirm(
         stored[at] = timestamp().into();
         stored.clone()
     };
-    let callback = decided["_callback"].as_str().unwrap_or_default().to_owned();
-    let body = json!({
-        "id": format!("evt-{:016x}", rand::random::<u64>()),
-        "type": "payment.updated",
-        "createdAt": timestamp(),
-        "data": public(decided.clone()),
-    })
-    .to_string();
-    let signature = timestamped_signature(
-        credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes(),
-        store::now(),
-        body.as_bytes(),
-    );
-    notify_json(&callback, "X-KartaPay-Signature", &signature, &body).await;
+    notify(&id, &decided).await;
     let back = match answer {
         Answer::Approve => decided["successUrl"].as_str(),
         Answer::Reject => decided["cancelUrl"].as_str(),
