@@ -301,3 +301,76 @@ async fn contract_conditions_give_kartapay_and_freedompay_offers() {
             .is_empty()
     );
 }
+
+/// Serves `answer` as Craftgate's `{"data": …}` envelope for every installment search, on
+/// a real loopback port; the adapter's configuration for it.
+async fn craftgate_answering(answer: serde_json::Value) -> installment_proxy::CraftgateConfig {
+    let router = axum::Router::new().route(
+        "/installment/v1/installments",
+        axum::routing::get(move || {
+            let answer = answer.clone();
+            async move { axum::Json(serde_json::json!({ "data": answer })) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    installment_proxy::CraftgateConfig {
+        base_url: format!("http://{address}"),
+        api_key: Secret::new("key"),
+        secret_key: Secret::new("secret"),
+        webhook_key: Secret::new("webhook"),
+    }
+}
+
+#[tokio::test]
+async fn one_unreadable_craftgate_card_or_plan_drops_only_itself() {
+    let price = |n: u32, installment: serde_json::Value, total: serde_json::Value| serde_json::json!({"installmentNumber": n, "installmentPrice": installment, "totalPrice": total});
+    let family = |brand: &str, association: &str, prices: Vec<serde_json::Value>| {
+        serde_json::json!({"cardBrand": brand, "cardAssociation": association,
+            "cardType": "CREDIT_CARD", "bankName": "Bank", "installmentPrices": prices})
+    };
+    let answer = serde_json::json!({"items": [
+        // A scheme this proxy does not know yet: the family stays, its scheme unknown.
+        family("Future", "MIR_PAY", vec![price(2, 60.into(), 120.into())]),
+        // A total below the price, a garbled price, and a good one: only the good one stays.
+        family("Bonus", "MASTER_CARD", vec![
+            price(2, serde_json::json!(55.5), serde_json::json!(111.0)),
+            price(3, serde_json::json!("abc"), serde_json::json!(120)),
+            price(6, serde_json::json!(21.6667), serde_json::json!(130.0002)),
+        ]),
+        // Not an installment family at all.
+        serde_json::json!({"cardBrand": "Broken", "installmentPrices": "none"}),
+        family("World", "VISA", vec![price(3, serde_json::json!(40.8040), serde_json::json!(122.4120))]),
+    ]});
+    let adapter = Craftgate::new(craftgate_answering(answer).await, TIMEOUT);
+    let offers = adapter.offers(&query("120", "TRY")).await.unwrap();
+    // Family, scheme and each plan as "months × monthly".
+    let shown: Vec<String> = offers
+        .iter()
+        .map(|offer| {
+            let plans: Vec<String> = offer
+                .plans
+                .iter()
+                .map(|p| format!("{} × {}", p.months(), p.monthly()))
+                .collect();
+            let scheme = offer.association.map_or("?", |a| a.as_str());
+            let family = offer.family.as_deref().unwrap_or("-");
+            format!("{family} {scheme}: {}", plans.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "Future ?: 2 × 60.00",
+            "Bonus MASTER_CARD: 6 × 21.67",
+            "World VISA: 3 × 40.80"
+        ]
+    );
+    let rules = adapter
+        .rules(Currency::from_code("TRY").unwrap())
+        .await
+        .unwrap();
+    let families: Vec<&str> = rules.families.iter().map(|f| f.family.as_str()).collect();
+    assert_eq!(families, ["Future", "Bonus", "World"]);
+}
