@@ -101,11 +101,11 @@ impl Plan {
     ///
     /// ```
     /// use installment_core::{Currency, Money, Plan, Rate, Rounding};
-    /// let price = Money::parse("99.99", Currency::from_code("TRY")?)?;
-    /// let rate = Rate::parse("0.0000495")?; // 99.99 × 1.0000495 = 99.994949…
+    /// let price = Money::parse("100", Currency::from_code("TRY")?)?;
+    /// let rate = Rate::parse("0.000049501")?; // 100.0049501: 100.0050 to four places
     /// let once = Plan::markup(price, 1, rate, Rounding::HalfUp)?;
     /// let as_quoted = Plan::markup_as_quoted(price, 1, rate, 4, Rounding::HalfUp)?;
-    /// assert_eq!((once.total().to_string(), as_quoted.total().to_string()), ("99.99".into(), "100.00".into()));
+    /// assert_eq!((once.total().to_string(), as_quoted.total().to_string()), ("100.00".into(), "100.01".into()));
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn markup_as_quoted(

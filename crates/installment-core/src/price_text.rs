@@ -5,10 +5,16 @@
 //! 1. Arabic-Indic (`٠`–`٩`) and Extended Arabic-Indic (`۰`–`۹`) digits read as 0–9; the
 //!    Arabic decimal separator `٫` is always decimal and the Arabic thousands separator `٬`
 //!    always groups.
-//! 2. The number is the run from the first digit to the last. Around it may stand a currency
-//!    symbol or code; an ISO code or an unambiguous symbol (`₸ ₺ ₽ € ₴`) of another currency
-//!    than the expected one is a [`Error::CurrencyMismatch`]. A minus sign anywhere is refused.
-//!    Inside the run only digits and separators may appear (`"10–20"` is refused).
+//! 2. The number is the run from the first digit to the last. Around it may stand words and a
+//!    currency symbol or code. The ISO code of another currency that shops in these markets
+//!    show (`SHOWN_CODES`), or an unambiguous symbol (`₸ ₺ ₽ € ₴`) of another currency than
+//!    the expected one, is a [`Error::CurrencyMismatch`]; other capitalised words (`"TOP"`,
+//!    `"ALL"`) are just words. A word glued to the number must be a sign of the expected
+//!    currency (`"299р"`, `"1,200円"`); any other (`"1,5k"`, `"12O"`) is refused. A minus or a
+//!    dash (`-`, `−`, `‒`, `–`, `—`) before the number is a minus sign and refused; inside or
+//!    after it, a dash is refused too (`"10–20"`).
+//!    A `.` or `,` right before the first digit starts a fraction (`".5"`, `"$.99"`,
+//!    `",99 Br"` are 0.50 and 0.99), unless a word is glued to it (`"руб.5"` is refused).
 //! 3. Spaces (ordinary, no-break U+00A0, narrow no-break U+202F, thin U+2009, figure U+2007)
 //!    and apostrophes always group.
 //! 4. If both `.` and `,` appear, the rightmost one is the decimal separator and must appear
@@ -20,8 +26,10 @@
 //!    other groups); else, when the currency has fewer than three decimals, it groups (a
 //!    three-digit fraction is impossible); else the text is refused as
 //!    [`Error::AmbiguousPrice`].
-//! 7. Groups are 1–3 digits, then exactly 3; the fraction obeys the currency's minor unit and
-//!    the amount the 10^12 limit, as in [`Money::parse`].
+//! 7. Groups are 1–3 digits, then exactly 3, and a grouped number never starts with `0`: so a
+//!    separator after a lone `0` is decimal (`"0,500"` BYN and `"0.299"` TRY are refused as
+//!    too many decimals, `"0 500"` as malformed). The fraction obeys the currency's minor unit
+//!    and the amount the 10^12 limit, as in [`Money::parse`].
 
 use crate::{Currency, Error, Locale, Money};
 
@@ -34,9 +42,29 @@ enum Token {
     Group,
     /// A character that is only ever a decimal separator.
     Decimal,
-    Minus,
+    /// A minus sign or a dash.
+    Minus(char),
     Other(char),
 }
+
+/// ISO codes that shops in these markets show beside prices, so that one of them beside a
+/// number says which currency it is in. Other capitalised words that happen to be ISO codes
+/// (`TOP`, `ALL`) are words. Craftgate's currencies, and the region's neighbours.
+const SHOWN_CODES: &[&str] = &[
+    "AED", "ARS", "AZN", "BHD", "BRL", "BYN", "CHF", "CNY", "EGP", "EUR", "GBP", "IQD", "JPY",
+    "KWD", "KZT", "RUB", "SAR", "TRY", "UAH", "USD",
+];
+
+/// Signs written glued to a price that CLDR's symbols do not list: local abbreviations.
+const LOCAL_SIGNS: &[(&str, &[&str])] = &[
+    ("BYN", &["р", "руб", "Br"]),
+    ("RUB", &["р", "руб"]),
+    ("KZT", &["тг", "тенге"]),
+    ("TRY", &["TL"]),
+    ("UAH", &["грн"]),
+    ("JPY", &["円"]),
+    ("CNY", &["元"]),
+];
 
 fn classify(c: char) -> Token {
     match c {
@@ -49,7 +77,7 @@ fn classify(c: char) -> Token {
         ' ' | '\u{A0}' | '\u{202F}' | '\u{2009}' | '\u{2007}' | '\'' | '\u{2019}' | '\u{066C}' => {
             Token::Group
         }
-        '-' | '\u{2212}' => Token::Minus,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => Token::Minus(c),
         other => Token::Other(other),
     }
 }
@@ -72,10 +100,8 @@ pub fn parse_price_text(
     currency: Currency,
     locale: Option<Locale>,
 ) -> Result<Money, Error> {
-    let tokens: Vec<Token> = text.chars().map(classify).collect();
-    if tokens.contains(&Token::Minus) {
-        return Err(Error::NegativeAmount(text.to_owned()));
-    }
+    let chars: Vec<char> = text.chars().collect();
+    let tokens: Vec<Token> = chars.iter().copied().map(classify).collect();
     let is_digit = |t: &Token| matches!(t, Token::Digit(_));
     let (Some(first), Some(last)) = (
         tokens.iter().position(is_digit),
@@ -87,12 +113,34 @@ pub fn parse_price_text(
             Error::MalformedAmount(text.to_owned())
         });
     };
+    if tokens[..first].iter().any(|t| matches!(t, Token::Minus(_))) {
+        return Err(Error::NegativeAmount(text.to_owned()));
+    }
     check_decoration(text, currency)?;
-    let run = &tokens[first..=last];
-    if let Some(Token::Other(found)) = run.iter().find(|t| matches!(t, Token::Other(_))) {
+    check_glued_words(&chars, first, last, text, currency)?;
+    // A separator right before the first digit starts a fraction: ".5", "$.99", ",99 Br".
+    let start = match (first.checked_sub(1), first.checked_sub(2)) {
+        (Some(at), before) if matches!(tokens[at], Token::Dot | Token::Comma) => {
+            if before.is_some_and(|b| chars[b].is_alphanumeric()) {
+                return Err(Error::MalformedAmount(text.to_owned()));
+            }
+            at
+        }
+        _ => first,
+    };
+    let run = &tokens[start..=last];
+    let in_run = run.iter().find_map(|t| match t {
+        Token::Minus(c) | Token::Other(c) => Some(*c),
+        _ => None,
+    });
+    let dash_after = tokens[last + 1..].iter().find_map(|t| match t {
+        Token::Minus(c) => Some(*c),
+        _ => None,
+    });
+    if let Some(found) = in_run.or(dash_after) {
         return Err(Error::InvalidCharacter {
             text: text.to_owned(),
-            found: *found,
+            found,
         });
     }
     let decimal_at = find_decimal(run, text, currency, locale)?;
@@ -100,7 +148,11 @@ pub fn parse_price_text(
         Some(at) => (&run[..at], &run[at + 1..]),
         None => (run, &[][..]),
     };
-    let integer = grouped_digits(integer_tokens, text)?;
+    let integer = if integer_tokens.is_empty() && decimal_at == Some(0) {
+        "0".to_owned()
+    } else {
+        grouped_digits(integer_tokens, text)?
+    };
     let fraction: String = fraction_tokens
         .iter()
         .map(|t| match t {
@@ -121,11 +173,7 @@ fn check_decoration(text: &str, currency: Currency) -> Result<(), Error> {
         found: found.to_owned(),
     };
     for word in text.split(|c: char| !c.is_ascii_alphabetic()) {
-        if word.len() == 3
-            && word.bytes().all(|b| b.is_ascii_uppercase())
-            && word != currency.code()
-            && Currency::from_code(word).is_ok()
-        {
+        if word.len() == 3 && word != currency.code() && SHOWN_CODES.contains(&word) {
             return Err(mismatch(word));
         }
     }
@@ -139,6 +187,46 @@ fn check_decoration(text: &str, currency: Currency) -> Result<(), Error> {
     for (symbol, code) in UNAMBIGUOUS {
         if text.chars().any(|c| c == symbol) && code != currency.code() {
             return Err(mismatch(code));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a word glued to either end of the number unless it is a sign of `currency`
+/// (its code, a CLDR symbol, or a local abbreviation): `"1,5k"` and `"12O"` are not prices.
+fn check_glued_words(
+    chars: &[char],
+    first: usize,
+    last: usize,
+    text: &str,
+    currency: Currency,
+) -> Result<(), Error> {
+    let before: String = {
+        let mut word: Vec<char> = chars[..first]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .copied()
+            .collect();
+        word.reverse();
+        word.into_iter().collect()
+    };
+    let after: String = chars[last + 1..]
+        .iter()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    let is_sign = |word: &str| {
+        Locale::signs_of(currency.code()).any(|sign| sign == word)
+            || LOCAL_SIGNS
+                .iter()
+                .any(|(code, signs)| *code == currency.code() && signs.contains(&word))
+    };
+    for word in [before, after] {
+        if let Some(found) = word.chars().next().filter(|_| !is_sign(&word)) {
+            return Err(Error::InvalidCharacter {
+                text: text.to_owned(),
+                found,
+            });
         }
     }
     Ok(())
@@ -164,6 +252,14 @@ fn find_decimal(
         positions(Token::Decimal),
     );
     let malformed = || Error::MalformedAmount(text.to_owned());
+    // A run that starts with a separator is a bare fraction; it has no other separator.
+    if matches!(run.first(), Some(Token::Dot | Token::Comma)) {
+        return if dots.len() + commas.len() + arabic.len() == 1 {
+            Ok(Some(0))
+        } else {
+            Err(malformed())
+        };
+    }
     if !arabic.is_empty() {
         return match (arabic.as_slice(), dots.is_empty() && commas.is_empty()) {
             ([at], true) => Ok(Some(*at)),
@@ -199,7 +295,8 @@ fn find_decimal(
                 return Ok(Some(at));
             }
             let digits_after = run.len() - at - 1;
-            if digits_after != 3 {
+            // A grouped number never starts with 0: "0,500" is a fraction.
+            if digits_after != 3 || run[0] == Token::Digit(0) {
                 return Ok(Some(at));
             }
             // Rule 6: exactly three digits after a lone separator.
@@ -234,7 +331,9 @@ fn grouped_digits(tokens: &[Token], text: &str) -> Result<String, Error> {
         }
     }
     let well_grouped = groups.len() == 1
-        || ((1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3));
+        || ((1..=3).contains(&groups[0].len())
+            && !groups[0].starts_with('0')
+            && groups[1..].iter().all(|g| g.len() == 3));
     if !well_grouped || groups[0].is_empty() {
         return Err(Error::MalformedAmount(text.to_owned()));
     }
@@ -276,6 +375,19 @@ mod tests {
             ("1.299", "KWD", Some("en-US"), "1.299"),
             ("1,299", "KWD", Some("en-US"), "1299.000"),
             ("1 299,900 KWD", "KWD", None, "1299.900"),
+            // A separator before the first digit starts a fraction.
+            (".5", "BYN", None, "0.50"),
+            ("$.99", "USD", None, "0.99"),
+            (",99 Br", "BYN", None, "0.99"),
+            // Capitalised words that happen to be ISO codes are words.
+            ("TOP 99,90 BYN", "BYN", None, "99.90"),
+            ("ALL 99", "BYN", None, "99.00"),
+            // Signs of the expected currency may be glued to the number.
+            ("299р.", "BYN", None, "299.00"),
+            ("49,99руб.", "RUB", None, "49.99"),
+            ("1.299,90TL", "TRY", None, "1299.90"),
+            ("BYN12", "BYN", None, "12.00"),
+            ("0,50", "BYN", None, "0.50"),
         ];
         for &(text, code, locale, expected) in cases {
             let locale = locale.map(|tag| Locale::from_tag(tag).unwrap());
@@ -338,6 +450,52 @@ mod tests {
             }),
             ("1 000 000 000 000 000 Br", "BYN", None, |e| {
                 matches!(e, Error::AmountTooLarge(_))
+            }),
+            // A lone 0 is never a thousands group.
+            ("0,500", "BYN", None, |e| {
+                matches!(e, Error::TooManyDecimals { .. })
+            }),
+            ("0.299", "TRY", None, |e| {
+                matches!(e, Error::TooManyDecimals { .. })
+            }),
+            ("0.299", "TRY", Some("tr-TR"), |e| {
+                matches!(e, Error::TooManyDecimals { .. })
+            }),
+            ("0 500", "BYN", None, |e| {
+                matches!(e, Error::MalformedAmount(_))
+            }),
+            ("0.299,00", "TRY", None, |e| {
+                matches!(e, Error::MalformedAmount(_))
+            }),
+            // Words glued to the number that are not the currency's signs.
+            ("1,5k", "BYN", None, |e| {
+                matches!(e, Error::InvalidCharacter { found: 'k', .. })
+            }),
+            ("12O", "BYN", None, |e| {
+                matches!(e, Error::InvalidCharacter { found: 'O', .. })
+            }),
+            ("1,5к Br", "BYN", None, |e| {
+                matches!(e, Error::InvalidCharacter { found: 'к', .. })
+            }),
+            ("руб.5", "RUB", None, |e| {
+                matches!(e, Error::MalformedAmount(_))
+            }),
+            // Any dash before the number is a minus.
+            ("–5 Br", "BYN", None, |e| {
+                matches!(e, Error::NegativeAmount(_))
+            }),
+            ("\u{2012}5 Br", "BYN", None, |e| {
+                matches!(e, Error::NegativeAmount(_))
+            }),
+            ("— 12,50 BYN", "BYN", None, |e| {
+                matches!(e, Error::NegativeAmount(_))
+            }),
+            ("50,– Br", "BYN", None, |e| {
+                matches!(e, Error::InvalidCharacter { found: '–', .. })
+            }),
+            // The ISO code of a currency shops here show is still a mismatch.
+            ("USD 99", "BYN", None, |e| {
+                matches!(e, Error::CurrencyMismatch { .. })
             }),
         ];
         for &(text, code, locale, expected) in cases {

@@ -240,6 +240,11 @@ impl Locale {
         LOCALES.iter().map(Self)
     }
 
+    /// Every way a supported locale writes `code`: the code and each locale's symbol.
+    pub(crate) fn signs_of(code: &'static str) -> impl Iterator<Item = &'static str> {
+        core::iter::once(code).chain(Self::all().map(move |locale| locale.symbol(code)))
+    }
+
     /// The currency symbol this locale uses for `code` (the code itself when CLDR has none).
     fn symbol(self, code: &'static str) -> &'static str {
         self.0
