@@ -307,7 +307,8 @@ impl CardView {
     ///
     /// ```
     /// use installment_widget::view::CardView;
-    /// assert_eq!(CardView::from_digits("4").association, Some("VISA"));
+    /// assert_eq!(CardView::from_digits("41").association, Some("VISA"));
+    /// assert_eq!(CardView::from_digits("4").association, None, "not known yet");
     /// assert_eq!(CardView::from_digits("9112").association, Some("BELKART"));
     /// assert_eq!(CardView::from_digits("").association, None);
     /// ```

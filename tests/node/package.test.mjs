@@ -57,7 +57,8 @@ test("quote gives every plan and the smallest monthly payment", () => {
 });
 
 test("detectCard reads the association from the first digits", () => {
-  assert.deepEqual(detectCard("4"), { association: "VISA", lengths: [16, 18, 19], cvcLength: 3 });
+  assert.deepEqual(detectCard("41"), { association: "VISA", lengths: [16, 18, 19], cvcLength: 3 });
+  assert.equal(detectCard("4"), null, "493698… is Maestro: not known yet");
   assert.deepEqual(detectCard("37"), { association: "AMEX", lengths: [15], cvcLength: 4 });
   assert.equal(detectCard("2200").association, "MIR");
   assert.equal(detectCard("9792").association, "TROY");
@@ -118,7 +119,7 @@ test("Rules compute the badge and the details from a rules document", () => {
   assert.deepEqual(rules.badge("100", "en-US"), { before: "from ", amount: "BYN\u00a016.67", after: "/month in installments via Karta Pokupok" });
   assert.equal(rules.badge("20", "en-US"), null);
   assert.deepEqual(rules.details("100", "ru-BY")[0].plans.map((p) => p.monthly), ["33,34\u00a0Br/мес.", "16,67\u00a0Br/мес."]);
-  assert.equal(rules.card("4").association, "VISA");
+  assert.equal(rules.card("41").association, "VISA");
   assert.throws(() => Rules.read({ currency: "BYN", providers: "nope" }), (e) => e.code === "malformed_document");
 });
 

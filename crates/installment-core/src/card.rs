@@ -222,13 +222,17 @@ fn check_digits(digits: &str) -> Result<(), Error> {
 
 /// The association of a card from its first 1 to 8 digits (more are accepted and ignored).
 ///
-/// The longest prefix that the digits fully contain wins. With none, if every prefix the
-/// digits could still grow into belongs to one association, that one; else `None`
-/// (`"3"` may be Amex, Diners or JCB).
+/// A card's association is that of the longest prefix its number starts with. The digits
+/// answer an association only once every number they can still grow into has that same
+/// answer, so an answer never changes as more digits are typed: `"6"`, `"60"` and `"601"`
+/// could still be Discover (`6011`) or Maestro (`6` and others), and `"1"` and `"21"` may
+/// become JCB or nothing. `Ok(None)` means "not known yet, or no scheme this table knows";
+/// the widget shows no scheme then, and the proxy's `/bins` answers without `association`.
 ///
 /// ```
 /// use installment_core::{detect_card, CardAssociation};
-/// assert_eq!(detect_card("4")?.map(|c| c.association), Some(CardAssociation::Visa));
+/// assert_eq!(detect_card("41")?.map(|c| c.association), Some(CardAssociation::Visa));
+/// assert_eq!(detect_card("4")?, None, "493698 is Maestro");
 /// assert_eq!(detect_card("2200")?.map(|c| c.association), Some(CardAssociation::Mir));
 /// assert_eq!(detect_card("3")?, None);
 /// assert!(detect_card("4x").is_err());
@@ -242,8 +246,7 @@ pub fn detect_card(digits: &str) -> Result<Option<CardInfo>, Error> {
         .parse()
         .map_err(|_| Error::InvalidCardDigits(digits.to_owned()))?;
     let mut best: Option<&PrefixRange> = None;
-    let mut open: Option<CardAssociation> = None;
-    let mut open_is_unique = true;
+    let mut still_possible: Vec<CardAssociation> = Vec::new();
     for range in PREFIXES {
         if known >= range.digits {
             let leading = value / 10_u32.pow(known - range.digits);
@@ -253,16 +256,18 @@ pub fn detect_card(digits: &str) -> Result<Option<CardInfo>, Error> {
                 best = Some(range);
             }
         } else {
+            // A longer prefix that some completion of the digits still reaches.
             let shift = 10_u32.pow(range.digits - known);
             if (range.low / shift..=range.high / shift).contains(&value) {
-                open_is_unique &= open.is_none_or(|a| a == range.association);
-                open = Some(range.association);
+                still_possible.push(range.association);
             }
         }
     }
+    // With no prefix matched yet, some completions match none: not known yet. With one,
+    // every longer prefix still possible must agree with it.
     let association = best
         .map(|b| b.association)
-        .or(open.filter(|_| open_is_unique));
+        .filter(|found| still_possible.iter().all(|other| other == found));
     Ok(association.map(|association| CardInfo {
         association,
         lengths: association.lengths(),
@@ -339,39 +344,54 @@ mod tests {
     #[test]
     fn association_by_longest_prefix() {
         for (digits, expected) in [
-            ("4", Some(A::Visa)),
-            ("41111111", Some(A::Visa)),
+            ("4", None),
+            ("41", Some(A::Visa)),
+            ("49", None),
+            ("4936", None),
             ("493698", Some(A::Maestro)),
+            ("493699", Some(A::Visa)),
+            ("41111111", Some(A::Visa)),
             ("5", None),
+            ("50", None),
             ("51", Some(A::MasterCard)),
             ("55", Some(A::MasterCard)),
             ("2221", Some(A::MasterCard)),
             ("2720", Some(A::MasterCard)),
             ("2721", None),
+            ("1", None),
+            ("18", None),
+            ("1800", Some(A::Jcb)),
             ("2", None),
+            ("21", None),
+            ("213", None),
+            ("2131", Some(A::Jcb)),
             ("22", None),
-            ("220", Some(A::Mir)),
+            ("220", None),
+            ("2200", Some(A::Mir)),
             ("2204", Some(A::Mir)),
             ("34", Some(A::Amex)),
             ("37", Some(A::Amex)),
             ("3", None),
-            ("30", Some(A::DinersClub)),
+            ("30", None),
+            ("300", Some(A::DinersClub)),
             ("305", Some(A::DinersClub)),
             ("306", None),
             ("36", Some(A::DinersClub)),
-            ("35", Some(A::Jcb)),
+            ("35", None),
             ("3528", Some(A::Jcb)),
-            ("1800", Some(A::Jcb)),
+            ("6", None),
+            ("60", None),
+            ("601", None),
             ("6011", Some(A::Discover)),
+            ("600", Some(A::Maestro)),
             ("644", Some(A::Discover)),
             ("65", Some(A::Discover)),
             ("62", Some(A::UnionPay)),
-            ("6", Some(A::Maestro)),
             ("56", Some(A::Maestro)),
             ("63", Some(A::Maestro)),
             ("502000", Some(A::Maestro)),
             ("9792", Some(A::Troy)),
-            ("979", Some(A::Troy)),
+            ("979", None),
             ("9112", Some(A::Belkart)),
             ("9", None),
             ("0", None),
@@ -382,6 +402,44 @@ mod tests {
                 expected,
                 "{digits}"
             );
+        }
+    }
+
+    /// Every prefix of every range, and its neighbours: once an association is answered,
+    /// no further digit changes it.
+    #[test]
+    fn an_answer_never_changes_as_digits_are_added() {
+        let mut starts: Vec<String> = Vec::new();
+        for range in PREFIXES {
+            for value in [
+                range.low,
+                range.high,
+                range.low.saturating_sub(1),
+                range.high + 1,
+            ] {
+                let text = value.to_string();
+                for end in 1..=text.len() {
+                    starts.push(text[..end].to_owned());
+                }
+            }
+        }
+        for start in starts {
+            let Some(answer) = detect_card(&start).unwrap() else {
+                continue;
+            };
+            let mut digits = start.clone();
+            for next in 0..10 {
+                digits.truncate(start.len());
+                for _ in start.len()..8 {
+                    digits.push(char::from(b'0' + next));
+                    assert_eq!(
+                        detect_card(&digits).unwrap().map(|c| c.association),
+                        Some(answer.association),
+                        "{start} said {}, {digits} disagrees",
+                        answer.association
+                    );
+                }
+            }
         }
     }
 

@@ -58,8 +58,10 @@ pub struct ProviderRules {
 }
 
 impl ProviderRules {
-    /// Checks the rules for contradictions: bounds reversed, currencies mixed, terms outside
-    /// 1..=120.
+    /// Checks the rules for contradictions, naming the provider and the field: amounts in
+    /// another currency, a negative minimum, bounds or bands whose maximum is below their
+    /// minimum, bands that overlap, terms outside 1..=120, quote places finer than 12 or
+    /// coarser than the currency. (Rates are bounded by [`Rate`] itself.)
     ///
     /// ```
     /// # use installment_core::*;
@@ -67,40 +69,88 @@ impl ProviderRules {
     /// let mut rules = ProviderRules::interest_free("kp", "Karta Pokupok", Money::parse("50", byn)?, Money::parse("5000", byn)?, &[3, 6]);
     /// assert!(rules.validate().is_ok());
     /// rules.min_amount = Money::parse("9000", byn)?;
-    /// assert!(rules.validate().is_err());
+    /// assert_eq!(rules.validate().unwrap_err().to_string(),
+    ///     "provider rules: kp: max_amount 5000.00 is below min_amount 9000.00");
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         let invalid = |what: String| Err(Error::InvalidRules(format!("{}: {what}", self.provider)));
-        let amounts = [self.min_amount, self.max_amount].into_iter().chain(
-            self.bands
-                .iter()
-                .flat_map(|b| [Some(b.min), b.max])
-                .flatten(),
-        );
-        for amount in amounts {
+        let mut amounts = vec![
+            ("min_amount".to_owned(), self.min_amount),
+            ("max_amount".to_owned(), self.max_amount),
+        ];
+        for (index, band) in self.bands.iter().enumerate() {
+            amounts.push((format!("bands[{index}].min"), band.min));
+            amounts.extend(band.max.map(|max| (format!("bands[{index}].max"), max)));
+        }
+        for (field, amount) in &amounts {
             if amount.currency() != self.currency {
                 return invalid(format!(
-                    "amount in {} in rules for {}",
+                    "{field} is in {}, the rules in {}",
                     amount.currency(),
                     self.currency
                 ));
             }
+            if amount.minor() < 0 {
+                return invalid(format!("{field} {amount} is negative"));
+            }
         }
-        if self.min_amount.minor() > self.max_amount.minor() || self.min_amount.minor() < 0 {
-            return invalid("min_amount is above max_amount".into());
+        if self.max_amount.minor() < self.min_amount.minor() {
+            return invalid(format!(
+                "max_amount {} is below min_amount {}",
+                self.max_amount, self.min_amount
+            ));
+        }
+        for (index, band) in self.bands.iter().enumerate() {
+            if let Some(max) = band.max.filter(|max| max.minor() < band.min.minor()) {
+                return invalid(format!(
+                    "bands[{index}].max {max} is below its min {}",
+                    band.min
+                ));
+            }
+            for (other_index, other) in self.bands.iter().enumerate().skip(index + 1) {
+                let reaches = |from: &TermBand, to: &TermBand| {
+                    from.max.is_none_or(|max| to.min.minor() <= max.minor())
+                };
+                if reaches(band, other) && reaches(other, band) {
+                    return invalid(format!(
+                        "bands[{index}] and bands[{other_index}] overlap: an amount belongs to one band"
+                    ));
+                }
+            }
         }
         let terms = self
             .bands
             .iter()
-            .flat_map(|b| &b.terms)
-            .chain(self.categories.iter().flat_map(|c| &c.terms))
-            .copied()
-            .chain(self.markups.iter().map(|m| m.months));
-        for months in terms {
+            .enumerate()
+            .flat_map(|(i, b)| {
+                b.terms
+                    .iter()
+                    .map(move |t| (format!("bands[{i}].terms"), *t))
+            })
+            .chain(self.categories.iter().enumerate().flat_map(|(i, c)| {
+                c.terms
+                    .iter()
+                    .map(move |t| (format!("categories[{i}].terms"), *t))
+            }))
+            .chain(
+                self.markups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("markups[{i}].months"), m.months)),
+            );
+        for (field, months) in terms {
             if !(1..=MAX_INSTALLMENTS).contains(&months) {
-                return invalid(format!("term of {months} months is outside 1..=120"));
+                return invalid(format!("{field}: {months} months is outside 1..=120"));
             }
+        }
+        if let Some(places) = self.quote_places
+            && !(u32::from(self.currency.exponent())..=12).contains(&places)
+        {
+            return invalid(format!(
+                "quote_places {places} is outside {}..=12",
+                self.currency.exponent()
+            ));
         }
         Ok(())
     }
@@ -139,7 +189,8 @@ impl ProviderRules {
         }
     }
 
-    /// The months offered for `amount` in `category`, sorted; empty when not eligible.
+    /// The months offered for `amount` in `category` (compared without regard to ASCII case:
+    /// `"Food"` is `food`), sorted; empty when not eligible.
     ///
     /// ```
     /// # use installment_core::*;
@@ -159,7 +210,11 @@ impl ProviderRules {
             return Vec::new();
         }
         let allowed = category
-            .and_then(|c| self.categories.iter().find(|rule| rule.category == c))
+            .and_then(|c| {
+                self.categories
+                    .iter()
+                    .find(|rule| rule.category.eq_ignore_ascii_case(c))
+            })
             .map(|rule| &rule.terms);
         ascending_unique(
             self.bands
@@ -437,17 +492,71 @@ mod tests {
     }
 
     #[test]
-    fn validation_names_the_problem() {
-        let mut rules = karta_pokupok();
-        rules.bands[0].terms.push(0);
-        assert_eq!(
-            rules.validate(),
-            Err(Error::InvalidRules(
-                "karta_pokupok: term of 0 months is outside 1..=120".into()
-            ))
-        );
-        let mut rules = karta_pokupok();
-        rules.max_amount = Money::parse("1", Currency::from_code("KZT").unwrap()).unwrap();
-        assert!(matches!(rules.validate(), Err(Error::InvalidRules(_))));
+    fn categories_compare_without_case() {
+        let rules = karta_pokupok();
+        for category in ["food", "Food", "FOOD"] {
+            assert!(
+                rules.eligible_terms(byn("500"), Some(category)).is_empty(),
+                "{category}"
+            );
+        }
+        assert_eq!(rules.eligible_terms(byn("500"), Some("Phones")), [3, 6, 12]);
+    }
+
+    #[test]
+    fn validation_names_the_provider_and_field() {
+        type Change = fn(&mut ProviderRules);
+        let cases: &[(Change, &str)] = &[
+            (
+                |r| r.bands[0].terms.push(0),
+                "bands[0].terms: 0 months is outside 1..=120",
+            ),
+            (
+                |r| r.bands[1].max = Some(byn("250")),
+                "bands[1].max 250.00 is below its min 300.00",
+            ),
+            (
+                |r| r.min_amount = Money::from_minor(-1, r.currency),
+                "min_amount -0.01 is negative",
+            ),
+            (
+                |r| r.bands[0].min = Money::from_minor(-100, r.currency),
+                "bands[0].min -1.00 is negative",
+            ),
+            (
+                |r| r.bands[0].max = Some(byn("300")),
+                "bands[0] and bands[1] overlap: an amount belongs to one band",
+            ),
+            (
+                |r| r.bands[0].max = None,
+                "bands[0] and bands[1] overlap: an amount belongs to one band",
+            ),
+            (
+                |r| r.max_amount = Money::parse("1", Currency::from_code("KZT").unwrap()).unwrap(),
+                "max_amount is in KZT, the rules in BYN",
+            ),
+            (
+                |r| r.max_amount = byn("10"),
+                "max_amount 10.00 is below min_amount 50.00",
+            ),
+            (
+                |r| r.markups[0].months = 121,
+                "markups[0].months: 121 months is outside 1..=120",
+            ),
+            (
+                |r| r.quote_places = Some(1),
+                "quote_places 1 is outside 2..=12",
+            ),
+        ];
+        for (change, message) in cases {
+            let mut rules = karta_pokupok();
+            change(&mut rules);
+            assert_eq!(
+                rules.validate(),
+                Err(Error::InvalidRules(format!("karta_pokupok: {message}"))),
+                "{message}"
+            );
+        }
+        assert_eq!(karta_pokupok().validate(), Ok(()));
     }
 }

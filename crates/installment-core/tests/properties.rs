@@ -2,8 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use installment_core::{
-    Currency, Decimal, Error, Locale, MAX_MAJOR_UNITS, Money, Plan, Rate, Rounding, format_money,
-    parse_price_text,
+    Currency, Decimal, Error, Locale, MAX_MAJOR_UNITS, Money, Plan, Rate, Rounding, detect_card,
+    format_money, parse_price_text,
 };
 use proptest::prelude::*;
 use rust_decimal::MathematicalOps;
@@ -134,6 +134,14 @@ proptest! {
     #[test]
     fn strict_parse_of_display_gives_back_the_amount(amount in any_money()) {
         prop_assert_eq!(Money::parse(&amount.to_string(), amount.currency()), Ok(amount));
+    }
+
+    #[test]
+    fn a_detected_card_stays_detected_as_digits_are_added(start in "[0-9]{1,8}", more in "[0-9]{0,11}") {
+        if let Some(found) = detect_card(&start).unwrap() {
+            let longer = format!("{start}{more}");
+            prop_assert_eq!(detect_card(&longer).unwrap().map(|c| c.association), Some(found.association));
+        }
     }
 
     #[test]

@@ -91,10 +91,11 @@ impl Catalog {
                 "items: every item must be priced in one currency",
             ));
         }
-        let minor = items.iter().map(|item| item.total().minor()).sum();
+        let amount = crate::intent::order_total(&items, currency)
+            .map_err(|e| AppError::bad_request("amount_out_of_range", e))?;
         Ok(PricedOrder {
             order_id: format!("web-{:012x}", rand::random::<u64>() >> 16),
-            amount: Money::from_minor(minor, currency),
+            amount,
             items,
         })
     }

@@ -84,13 +84,22 @@ pub struct PricedItem {
 }
 
 impl PricedItem {
-    /// `price × quantity`, exactly.
-    pub fn total(&self) -> Money {
-        Money::from_minor(
-            self.price.minor() * i64::from(self.quantity),
-            self.price.currency(),
-        )
+    /// `price × quantity`, exactly; refused past 10^12.
+    pub fn total(&self) -> Result<Money, installment_core::Error> {
+        self.price.checked_mul(self.quantity)
     }
+}
+
+/// The sum of the items' totals, refused (naming the item) once it passes 10^12.
+pub fn order_total(items: &[PricedItem], currency: Currency) -> Result<Money, String> {
+    items
+        .iter()
+        .enumerate()
+        .try_fold(Money::zero(currency), |sum, (index, item)| {
+            item.total()
+                .and_then(|total| sum.checked_add(total))
+                .map_err(|e| format!("items[{index}]: {e}"))
+        })
 }
 
 /// Why an intent is refused; each maps to a 4xx with a stable code.
@@ -231,12 +240,10 @@ impl OrderIntent {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let sum: i64 = items.iter().map(|item| item.total().minor()).sum();
-        if sum != amount.minor() {
+        let sum = order_total(&items, currency).map_err(invalid)?;
+        if sum != amount {
             return Err(invalid(format!(
-                "amount {} is not the sum of the items ({})",
-                amount,
-                Money::from_minor(sum, currency)
+                "amount {amount} is not the sum of the items ({sum})"
             )));
         }
         Ok(PricedOrder {
@@ -354,6 +361,33 @@ mod tests {
             .sign(key);
             let error = wrong.verify(key, 1_999_999_000).unwrap_err().to_string();
             assert!(error.contains(message), "{amount}: {error}");
+        }
+        // Quantity × price and the sum are checked: past 10^12 is refused, never wrapped.
+        let huge = |quantity: u32, price: &str| IntentItem {
+            sku: "gold".into(),
+            name: "Gold".into(),
+            quantity,
+            price: price.into(),
+        };
+        for (items, amount) in [
+            (vec![huge(u32::MAX, "1000000000000.00")], "1.00"),
+            (vec![huge(2, "600000000000.00")], "1200000000000.00"),
+            (
+                vec![huge(1, "600000000000.00"), huge(1, "600000000000.00")],
+                "1200000000000.00",
+            ),
+        ] {
+            let overflowing = OrderIntent {
+                items,
+                amount: amount.into(),
+                ..intent()
+            }
+            .sign(key);
+            let error = overflowing
+                .verify(key, 1_999_999_000)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("larger than 1000000000000"), "{error}");
         }
         let tab = OrderIntent {
             order_id: "a\tb".into(),

@@ -332,10 +332,11 @@ impl Provider for Craftgate {
 
     async fn offers(&self, query: &OfferQuery) -> Result<Vec<CardOffer>, ProviderError> {
         let currency = query.amount.currency();
-        let single_payment_only = query
-            .category
-            .as_deref()
-            .is_some_and(|c| PERSONAL_CARD_SINGLE_PAYMENT.contains(&c));
+        let single_payment_only = query.category.as_deref().is_some_and(|c| {
+            PERSONAL_CARD_SINGLE_PAYMENT
+                .iter()
+                .any(|food| food.eq_ignore_ascii_case(c))
+        });
         let items = self
             .search(&query.amount.to_string(), currency, query.bin.as_deref())
             .await?;

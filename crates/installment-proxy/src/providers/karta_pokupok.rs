@@ -159,18 +159,18 @@ impl Provider for KartaPokupok {
         request: &ApplicationRequest,
     ) -> Result<CreatedApplication, ProviderError> {
         let order = &request.order;
-        let items: Vec<_> = order
+        let items = order
             .items
             .iter()
             .map(|item| {
-                serde_json::json!({
+                Ok(serde_json::json!({
                     "name": item.name,
                     "quantity": item.quantity,
                     "price": item.price.to_string(),
-                    "total": item.total().to_string(),
-                })
+                    "total": item.total()?.to_string(),
+                }))
             })
-            .collect();
+            .collect::<Result<Vec<_>, ProviderError>>()?;
         let body = serde_json::json!({
             "order": {
                 "id": order.order_id,
