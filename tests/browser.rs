@@ -185,6 +185,13 @@ async fn picker_narrows_by_bin_and_announces_the_choice() {
         .unchecked_into();
     type_into(&input, "4");
     tick().await;
+    assert_eq!(
+        text(&root, ".installment-picker__scheme"),
+        "",
+        "4 may still be Maestro's 493698: not known yet"
+    );
+    type_into(&input, "41");
+    tick().await;
     assert_eq!(text(&root, ".installment-picker__scheme"), "VISA");
     assert_eq!(titles(&root).len(), 2, "no narrowing before 6 digits");
 
