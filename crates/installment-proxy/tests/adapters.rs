@@ -374,3 +374,93 @@ async fn one_unreadable_craftgate_card_or_plan_drops_only_itself() {
     let families: Vec<&str> = rules.families.iter().map(|f| f.family.as_str()).collect();
     assert_eq!(families, ["Future", "Bonus", "World"]);
 }
+
+/// The keys of a JSON object, sorted.
+fn keys(value: &serde_json::Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The simulators answer exactly the fields the seeds show, so the sandbox cannot hide an
+/// adapter that requires more than a provider promises.
+#[tokio::test]
+async fn simulators_answer_exactly_what_the_seeds_show() {
+    use installment_proxy::sandbox::credentials as c;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = reqwest::Client::new();
+    let kp = sandbox.providers.karta_pokupok.clone().unwrap();
+    let created: serde_json::Value = client
+        .post(format!("{}/applications", kp.base_url))
+        .header("X-Partner-Id", c::KP_PARTNER_ID)
+        .header("X-Partner-Token", c::KP_TOKEN)
+        .json(&serde_json::json!({
+            "order": {"id": 7, "amount": "299.90", "term": 3, "purpose": "Order #7"},
+            "customer": {"phone": "+375291234567", "email": "a@b.by"},
+            "items": [{"name": "Kettle", "quantity": 1, "price": "299.90", "total": "299.90"}],
+            "callback_url": "http://127.0.0.1:9/hook", "success_url": "http://127.0.0.1:9/ok",
+            "fail_url": "http://127.0.0.1:9/fail"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Seed 000: "Returns application_id and redirect_url".
+    assert_eq!(keys(&created), ["application_id", "redirect_url"]);
+    let id = created["application_id"].as_str().unwrap();
+    let read: serde_json::Value = client
+        .get(format!("{}/applications/{id}", kp.base_url))
+        .header("X-Partner-Id", c::KP_PARTNER_ID)
+        .header("X-Partner-Token", c::KP_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Seed 000 reads `->json('status')`, nothing more.
+    assert_eq!(keys(&read), ["status"]);
+
+    let kartapay = sandbox.providers.kartapay.clone().unwrap();
+    let payment: serde_json::Value = client
+        .get(format!("{}/payments/kp-1001", kartapay.base_url))
+        .bearer_auth(c::KARTAPAY_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Seed 001's payment object: no `id` among its fields.
+    let seed_fields = [
+        "status",
+        "captured",
+        "context",
+        "payee",
+        "payer",
+        "purchase",
+        "clientId",
+        "clientNote",
+        "plan",
+        "cancelUrl",
+        "successUrl",
+        "billing",
+        "createdAt",
+        "canceledAt",
+        "submittedAt",
+        "approvedAt",
+        "capturedAt",
+        "failedAt",
+        "completedAt",
+    ];
+    assert!(
+        keys(&payment).iter().all(|key| seed_fields.contains(key)),
+        "{payment}"
+    );
+}
