@@ -127,9 +127,11 @@ impl Plan {
     ) -> Result<Self, Error> {
         check_installment_count(months)?;
         let too_large = || Error::AmountTooLarge(format!("{price} × (1 + {rate})"));
-        let total = price
-            .to_decimal()
-            .checked_mul(Decimal::ONE + rate.as_decimal())
+        // Checked operations throughout: rust_decimal's operators panic on overflow, and a
+        // panic's message formatting costs the wasm kilobytes.
+        let total = Decimal::ONE
+            .checked_add(rate.as_decimal())
+            .and_then(|factor| price.to_decimal().checked_mul(factor))
             .ok_or_else(too_large)?;
         let total = match quote_places {
             Some(places) => Rounding::HalfUp.round(total, places),
@@ -242,14 +244,15 @@ impl Plan {
         let level = if monthly_rate.is_zero() {
             None
         } else {
-            let growth = (Decimal::ONE + rate)
-                .checked_powu(u64::from(months))
+            let growth = Decimal::ONE
+                .checked_add(rate)
+                .and_then(|factor| factor.checked_powu(u64::from(months)))
                 .ok_or_else(too_large)?;
             let level = price
                 .to_decimal()
                 .checked_mul(rate)
                 .and_then(|owed| owed.checked_mul(growth))
-                .and_then(|owed| owed.checked_div(growth - Decimal::ONE))
+                .and_then(|owed| owed.checked_div(growth.checked_sub(Decimal::ONE)?))
                 .ok_or_else(too_large)?;
             Some(Money::from_decimal_rounded(level, currency, rounding)?.minor())
         };
