@@ -375,6 +375,11 @@ async fn one_unreadable_craftgate_card_or_plan_drops_only_itself() {
     assert_eq!(families, ["Future", "Bonus", "World"]);
 }
 
+/// Sends `request` and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// The keys of a JSON object, sorted.
 fn keys(value: &serde_json::Value) -> Vec<&str> {
     let mut keys: Vec<&str> = value
@@ -395,48 +400,37 @@ async fn simulators_answer_exactly_what_the_seeds_show() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = reqwest::Client::new();
     let kp = sandbox.providers.karta_pokupok.clone().unwrap();
-    let created: serde_json::Value = client
-        .post(format!("{}/applications", kp.base_url))
-        .header("X-Partner-Id", c::KP_PARTNER_ID)
-        .header("X-Partner-Token", c::KP_TOKEN)
-        .json(&serde_json::json!({
+    let partner = |request: reqwest::RequestBuilder| {
+        request
+            .header("X-Partner-Id", c::KP_PARTNER_ID)
+            .header("X-Partner-Token", c::KP_TOKEN)
+    };
+    let created = json_of(
+        partner(client.post(format!("{}/applications", kp.base_url))).json(&serde_json::json!({
             "order": {"id": 7, "amount": "299.90", "term": 3, "purpose": "Order #7"},
             "customer": {"phone": "+375291234567", "email": "a@b.by"},
             "items": [{"name": "Kettle", "quantity": 1, "price": "299.90", "total": "299.90"}],
             "callback_url": "http://127.0.0.1:9/hook", "success_url": "http://127.0.0.1:9/ok",
-            "fail_url": "http://127.0.0.1:9/fail"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            "fail_url": "http://127.0.0.1:9/fail"})),
+    )
+    .await;
     // Seed 000: "Returns application_id and redirect_url".
     assert_eq!(keys(&created), ["application_id", "redirect_url"]);
     let id = created["application_id"].as_str().unwrap();
-    let read: serde_json::Value = client
-        .get(format!("{}/applications/{id}", kp.base_url))
-        .header("X-Partner-Id", c::KP_PARTNER_ID)
-        .header("X-Partner-Token", c::KP_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read = json_of(partner(
+        client.get(format!("{}/applications/{id}", kp.base_url)),
+    ))
+    .await;
     // Seed 000 reads `->json('status')`, nothing more.
     assert_eq!(keys(&read), ["status"]);
 
     let kartapay = sandbox.providers.kartapay.clone().unwrap();
-    let payment: serde_json::Value = client
-        .get(format!("{}/payments/kp-1001", kartapay.base_url))
-        .bearer_auth(c::KARTAPAY_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let payment = json_of(
+        client
+            .get(format!("{}/payments/kp-1001", kartapay.base_url))
+            .bearer_auth(c::KARTAPAY_TOKEN),
+    )
+    .await;
     // Seed 001's payment object: no `id` among its fields.
     let seed_fields = [
         "status",

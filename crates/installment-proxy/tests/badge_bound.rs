@@ -29,14 +29,19 @@ fn family_rules(answer: &installment_proxy::RulesAnswer, family: &str) -> Provid
     rules
 }
 
+/// Craftgate's rules in `currency`, as the adapter reads them off the simulator.
+fn craftgate_rules(currency: Currency) -> installment_proxy::RulesAnswer {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let sandbox = Sandbox::start().await.unwrap();
+        let adapter = Craftgate::new(sandbox.providers.craftgate.unwrap(), Duration::from_secs(5));
+        adapter.rules(currency).await.unwrap()
+    })
+}
+
 #[test]
 fn craftgate_badges_are_never_below_craftgate_at_any_price() {
     let try_ = Currency::from_code("TRY").unwrap();
-    let answer = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let sandbox = Sandbox::start().await.unwrap();
-        let adapter = Craftgate::new(sandbox.providers.craftgate.unwrap(), Duration::from_secs(5));
-        adapter.rules(try_).await.unwrap()
-    });
+    let answer = craftgate_rules(try_);
     let max = answer.rules[0].max_amount.minor();
     assert_eq!(max, 100_000_000, "the badge covers prices up to 10^6");
     let prices = prop_oneof![
@@ -81,11 +86,7 @@ fn craftgate_badges_are_never_below_craftgate_at_any_price() {
 #[test]
 fn craftgate_badges_equal_craftgate_where_the_rate_is_exact() {
     let try_ = Currency::from_code("TRY").unwrap();
-    let answer = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let sandbox = Sandbox::start().await.unwrap();
-        let adapter = Craftgate::new(sandbox.providers.craftgate.unwrap(), Duration::from_secs(5));
-        adapter.rules(try_).await.unwrap()
-    });
+    let answer = craftgate_rules(try_);
     let rules = family_rules(&answer, "Bonus");
     let price = Money::parse("1200", try_).unwrap();
     let bonus: Vec<u32> = rules.markups.iter().map(|m| m.months).collect();

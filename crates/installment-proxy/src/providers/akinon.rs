@@ -3,11 +3,11 @@
 
 use super::{
     CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, deserialize_decimal,
-    each_readable, http_client, json_answer,
+    each_readable, http_client, json_answer, quoted_plan,
 };
 use crate::config::AkinonConfig;
 use async_trait::async_trait;
-use installment_core::{Currency, Decimal, Money, Plan, Rounding};
+use installment_core::{Currency, Decimal, Money};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -52,26 +52,18 @@ struct InstallmentOption {
     monthly_price_with_accrued_interest: Decimal,
 }
 
-/// Akinon's decimals are shown as Akinon gave them, rounded only to the minor unit.
-const QUOTE_ROUNDING: Rounding = Rounding::HalfUp;
-
 fn card_offer(card: Card, price: Money) -> Result<Option<CardOffer>, ProviderError> {
-    let currency = price.currency();
-    let money = |value| Money::from_decimal_rounded(value, currency, QUOTE_ROUNDING);
     let plans = each_readable(
         ProviderId::Akinon,
         "installments",
         card.installments,
         |option: InstallmentOption| {
-            if option.installment_count <= 1 {
-                return Ok(None);
-            }
-            Ok(Some(Plan::quoted(
+            quoted_plan(
                 price,
                 option.installment_count,
-                money(option.monthly_price_with_accrued_interest)?,
-                money(option.price_with_accrued_interest)?,
-            )?))
+                option.monthly_price_with_accrued_interest,
+                option.price_with_accrued_interest,
+            )
         },
     );
     if plans.is_empty() {

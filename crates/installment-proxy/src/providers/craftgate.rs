@@ -3,7 +3,7 @@
 
 use super::{
     CardOffer, FamilyRates, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer,
-    WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client,
+    WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client, quoted_plan,
 };
 use crate::{
     config::CraftgateConfig,
@@ -12,17 +12,14 @@ use crate::{
 };
 use async_trait::async_trait;
 use installment_core::{
-    BinRange, CardAssociation, CardType, Currency, Decimal, Money, Plan, ProviderRules, Rate,
-    Rounding, TermBand, TermMarkup,
+    BinRange, CardAssociation, CardType, Currency, Decimal, Money, ProviderRules, Rate, Rounding,
+    TermBand, TermMarkup,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rand::{Rng, distr::Alphanumeric};
 use serde::{Deserialize, de::DeserializeOwned};
 use std::{collections::BTreeMap, time::Duration};
 
-/// Craftgate's prices carry four places; the picker shows them as Craftgate gave them,
-/// rounded only to the currency's minor unit, half up.
-const QUOTE_ROUNDING: Rounding = Rounding::HalfUp;
 /// Badges do Craftgate's own arithmetic, `price × (1 + rate)` to four places half up, then
 /// to the minor unit half up, with rates bounded from above (see [`rate_at_reference`]):
 /// never below what Craftgate asks.
@@ -355,17 +352,12 @@ impl Provider for Craftgate {
                     "installmentPrices",
                     item.installment_prices,
                     |price: InstallmentPrice| {
-                        if price.installment_number <= 1 {
-                            return Ok(None);
-                        }
-                        let money =
-                            |value| Money::from_decimal_rounded(value, currency, QUOTE_ROUNDING);
-                        Ok(Some(Plan::quoted(
+                        quoted_plan(
                             query.amount,
                             price.installment_number,
-                            money(price.installment_price)?,
-                            money(price.total_price)?,
-                        )?))
+                            price.installment_price,
+                            price.total_price,
+                        )
                     },
                 );
                 Ok((!plans.is_empty()).then_some(CardOffer {

@@ -248,6 +248,30 @@ pub(crate) fn deserialize_decimal<'de, D: serde::Deserializer<'de>>(
     provider_decimal(&value).map_err(serde::de::Error::custom)
 }
 
+/// How a provider's own decimals are shown: as the provider gave them, rounded only to the
+/// currency's minor unit, half up (design: "rules of money").
+pub(crate) const QUOTE_ROUNDING: installment_core::Rounding = installment_core::Rounding::HalfUp;
+
+/// A provider-quoted plan of `months` for `price` from the provider's installment and total;
+/// `None` for the single payment, which is no installment plan.
+pub(crate) fn quoted_plan(
+    price: Money,
+    months: u32,
+    installment: Decimal,
+    total: Decimal,
+) -> Result<Option<Plan>, ProviderError> {
+    if months <= 1 {
+        return Ok(None);
+    }
+    let shown = |value| Money::from_decimal_rounded(value, price.currency(), QUOTE_ROUNDING);
+    Ok(Some(Plan::quoted(
+        price,
+        months,
+        shown(installment)?,
+        shown(total)?,
+    )?))
+}
+
 /// Reads each element of a provider's list on its own, so that one the adapter cannot use
 /// drops only itself: its reason goes to the log, the others are kept. `read` answers
 /// `Ok(None)` for an element that is fine but offers nothing.
