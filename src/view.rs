@@ -232,7 +232,7 @@ impl Storefront {
     ) -> Result<Option<BadgeView>, WidgetError> {
         let found = offers(&self.providers, amount, category)?;
         Ok(cheapest_monthly(&found).map(|(provider, plan)| {
-            let text = badge_text(plan.largest_payment(), locale, Some(&provider.display_name));
+            let text = badge_text(plan.monthly(), locale, Some(&provider.display_name));
             BadgeView {
                 before: text.before,
                 amount: text.amount,

@@ -232,7 +232,7 @@ fn strings<T: ToString>(items: &[T]) -> JsValue {
 fn plan_object(plan: &Plan) -> JsValue {
     object(&[
         ("months", plan.months().into()),
-        ("monthly", plan.largest_payment().to_string().into()),
+        ("monthly", plan.monthly().to_string().into()),
         ("payments", strings(plan.payments())),
         ("total", plan.total().to_string().into()),
         ("overpayment", plan.overpayment().to_string().into()),

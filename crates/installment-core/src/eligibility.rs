@@ -300,8 +300,10 @@ pub fn offers(
     Ok(result)
 }
 
-/// The "from X/month" plan: the smallest largest-payment over every plan of every provider.
-/// Ties go to the smaller total, then the shorter term, then the earlier provider.
+/// The "from X/month" plan: the smallest monthly payment ([`Plan::monthly`]: the largest
+/// payment, or a provider's own installment for its quote) over every plan of every
+/// provider, so the badge says what the picker shows. Ties go to the smaller total, then the
+/// shorter term, then the earlier provider.
 ///
 /// ```
 /// # use installment_core::*;
@@ -316,13 +318,7 @@ pub fn cheapest_monthly(offers: &[ProviderPlans]) -> Option<(&ProviderPlans, &Pl
     offers
         .iter()
         .flat_map(|provider| provider.plans.iter().map(move |plan| (provider, plan)))
-        .min_by_key(|(_, plan)| {
-            (
-                plan.largest_payment().minor(),
-                plan.total().minor(),
-                plan.months(),
-            )
-        })
+        .min_by_key(|(_, plan)| (plan.monthly().minor(), plan.total().minor(), plan.months()))
 }
 
 /// Interest-free plans of `amount` over each of `terms`, and the "from" plan among them.
@@ -360,13 +356,9 @@ impl Quote {
     /// # Ok::<(), installment_core::Error>(())
     /// ```
     pub fn from(&self) -> Option<&Plan> {
-        self.plans.iter().min_by_key(|plan| {
-            (
-                plan.largest_payment().minor(),
-                plan.total().minor(),
-                plan.months(),
-            )
-        })
+        self.plans
+            .iter()
+            .min_by_key(|plan| (plan.monthly().minor(), plan.total().minor(), plan.months()))
     }
 }
 
@@ -489,6 +481,32 @@ mod tests {
         assert_eq!(cheapest_monthly(&found).unwrap().1.months(), 8);
         // Below every minimum: nothing, not an error.
         assert!(cheapest_monthly(&offers(&rules, byn("20"), None).unwrap()).is_none());
+    }
+
+    #[test]
+    fn from_is_the_monthly_the_picker_shows_for_a_quote() {
+        let try_ = |text| Money::parse(text, Currency::from_code("TRY").unwrap()).unwrap();
+        // Craftgate says 40.80 a month for 122.42 (the last payment is 40.82); another
+        // provider splits 122.43 into 40.81 each.
+        let quoted = Plan::quoted(try_("120"), 3, try_("40.80"), try_("122.42")).unwrap();
+        let split = Plan::interest_free(try_("122.43"), 3).unwrap();
+        let offers = [
+            ProviderPlans {
+                provider: "other".into(),
+                display_name: "Other".into(),
+                plans: vec![split],
+            },
+            ProviderPlans {
+                provider: "craftgate".into(),
+                display_name: "Craftgate".into(),
+                plans: vec![quoted],
+            },
+        ];
+        let (provider, plan) = cheapest_monthly(&offers).unwrap();
+        assert_eq!(
+            (provider.provider.as_str(), plan.monthly().to_string()),
+            ("craftgate", "40.80".into())
+        );
     }
 
     #[test]

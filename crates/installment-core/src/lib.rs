@@ -21,7 +21,7 @@
 //! let price = Money::parse("299.90", Currency::from_code("BYN")?)?;
 //! let quote = Quote::interest_free(price, &[3, 6, 12, 24])?;
 //! let from = quote.from().expect("at least one term");
-//! let text = badge_text(from.largest_payment(), Locale::from_tag("ru-BY")?, Some("Karta Pokupok"));
+//! let text = badge_text(from.monthly(), Locale::from_tag("ru-BY")?, Some("Karta Pokupok"));
 //! assert_eq!(text.to_string(), "от 12,50\u{a0}Br/мес. в рассрочку через Karta Pokupok");
 //! # Ok::<(), installment_core::Error>(())
 //! ```

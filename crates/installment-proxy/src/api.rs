@@ -616,18 +616,14 @@ async fn offers(
                 .flat_map(move |c| c.plans.iter().map(move |p| (*id, c, p)))
         })
         .min_by_key(|(_, _, plan): &(ProviderId, &CardOffer, &Plan)| {
-            (
-                plan.largest_payment().minor(),
-                plan.total().minor(),
-                plan.months(),
-            )
+            (plan.monthly().minor(), plan.total().minor(), plan.months())
         })
         .map(|(id, card, plan)| FromPlanWire {
             provider: id.as_str().to_owned(),
             display_name: id.display_name().to_owned(),
             family: card.family.clone(),
             months: plan.months(),
-            monthly: plan.largest_payment().to_string(),
+            monthly: plan.monthly().to_string(),
             total: plan.total().to_string(),
         });
     let response = OffersDocument {
