@@ -422,3 +422,33 @@ fn same_amount(application: &Application, amount: &str) -> bool {
     };
     matches!((parse(amount), parse(&application.amount)), (Some(a), Some(b)) if a == b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catalog_order_past_the_limit_is_refused_not_wrapped() {
+        let byn = Currency::from_code("BYN").unwrap();
+        let gold = Money::parse("600000000000.00", byn).unwrap();
+        let catalog = Catalog(BTreeMap::from([(
+            "gold".to_owned(),
+            ("Gold".to_owned(), gold),
+        )]));
+        let line = |quantity| CatalogLine {
+            sku: "gold".into(),
+            quantity,
+        };
+        let priced = catalog.price(&[line(1)]).unwrap();
+        assert_eq!(priced.amount, gold);
+        for lines in [vec![line(2)], vec![line(1), line(1)]] {
+            let refused = catalog.price(&lines).unwrap_err();
+            assert_eq!(refused.code, "amount_out_of_range");
+            assert!(
+                refused.message.contains("larger than 1000000000000"),
+                "{}",
+                refused.message
+            );
+        }
+    }
+}
