@@ -57,7 +57,7 @@ const SHOWN_CODES: &[&str] = &[
 
 /// Signs written glued to a price that CLDR's symbols do not list: local abbreviations.
 const LOCAL_SIGNS: &[(&str, &[&str])] = &[
-    ("BYN", &["р", "руб", "Br"]),
+    ("BYN", &["р", "руб"]),
     ("RUB", &["р", "руб"]),
     ("KZT", &["тг", "тенге"]),
     ("TRY", &["TL"]),
@@ -201,16 +201,11 @@ fn check_glued_words(
     text: &str,
     currency: Currency,
 ) -> Result<(), Error> {
-    let before: String = {
-        let mut word: Vec<char> = chars[..first]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_alphabetic())
-            .copied()
-            .collect();
-        word.reverse();
-        word.into_iter().collect()
-    };
+    let word_start = chars[..first]
+        .iter()
+        .rposition(|c| !c.is_alphabetic())
+        .map_or(0, |at| at + 1);
+    let before: String = chars[word_start..first].iter().collect();
     let after: String = chars[last + 1..]
         .iter()
         .take_while(|c| c.is_alphabetic())
