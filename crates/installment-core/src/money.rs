@@ -286,7 +286,9 @@ impl Money {
     ) -> Result<Self, Error> {
         let limit = MAX_MAJOR_UNITS * self.currency.minor_per_major();
         match minor {
-            Some(minor) if minor.abs() <= limit => Ok(Self::from_minor(minor, self.currency)),
+            Some(minor) if minor.unsigned_abs() <= limit.unsigned_abs() => {
+                Ok(Self::from_minor(minor, self.currency))
+            }
             _ => Err(Error::AmountTooLarge(operation())),
         }
     }
@@ -487,6 +489,11 @@ mod tests {
             Err(Error::AmountTooLarge("1000000000000.00 + 0.01".into()))
         );
         assert!(Money::from_minor(i64::MIN, byn).checked_sub(cent).is_err());
+        let half = Money::from_minor(i64::MIN / 2, byn);
+        assert!(
+            half.checked_add(half).is_err(),
+            "i64::MIN itself is past the limit"
+        );
         assert!(Money::from_minor(i64::MAX / 2, byn).checked_mul(3).is_err());
         assert_eq!(max.checked_mul(1), Ok(max));
         assert!(cent.checked_mul(u32::MAX).is_ok());
