@@ -144,7 +144,11 @@ fn rate_at_reference(total: Decimal, reference: Decimal) -> Result<Rate, Provide
         return Ok(Rate::ZERO);
     }
     let half_unit = Decimal::new(5, total.scale().max(PRICE_PLACES) + 1);
-    let rate = (total + half_unit) / reference - Decimal::ONE;
+    let rate = total
+        .checked_add(half_unit)
+        .and_then(|bound| bound.checked_div(reference))
+        .and_then(|factor| factor.checked_sub(Decimal::ONE))
+        .ok_or_else(|| ProviderError::Malformed(format!("totalPrice {total}")))?;
     Ok(Rate::new(Rounding::Up.round(rate, Rate::MAX_PLACES))?)
 }
 
