@@ -37,7 +37,24 @@ pub enum Status {
     Expired,
     /// The provider could not process it.
     Failed,
+    /// Approved, then the money was returned to the shopper.
+    Refunded,
 }
+
+use Status::{Approved, Cancelled, Expired, Failed, Pending, Refunded, Rejected};
+
+/// Every change of status the proxy accepts, from webhooks and refreshes alike: one table.
+/// An approved payment can still be cancelled (revoked) or refunded; nothing else leaves an
+/// outcome, and nothing returns to `pending`.
+pub const TRANSITIONS: &[(Status, &[Status])] = &[
+    (Pending, &[Approved, Rejected, Cancelled, Expired, Failed]),
+    (Approved, &[Cancelled, Refunded]),
+    (Rejected, &[]),
+    (Cancelled, &[]),
+    (Expired, &[]),
+    (Failed, &[]),
+    (Refunded, &[]),
+];
 
 impl Status {
     /// The wire name.
@@ -49,27 +66,38 @@ impl Status {
             Self::Cancelled => "cancelled",
             Self::Expired => "expired",
             Self::Failed => "failed",
+            Self::Refunded => "refunded",
         }
     }
 
     /// Parses a wire name.
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Approved,
-            Self::Rejected,
-            Self::Cancelled,
-            Self::Expired,
-            Self::Failed,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == name)
+        TRANSITIONS
+            .iter()
+            .map(|(status, _)| *status)
+            .find(|status| status.as_str() == name)
     }
 
-    /// Whether the status is an outcome. Outcomes are final: status only moves forward, from
-    /// `pending` to one outcome, so a late `pending` never overwrites `approved`.
-    pub const fn is_final(self) -> bool {
-        !matches!(self, Self::Pending)
+    /// Whether [`TRANSITIONS`] allows moving from `self` to `next`.
+    ///
+    /// ```
+    /// use installment_proxy::store::Status;
+    /// assert!(Status::Approved.can_become(Status::Refunded));
+    /// assert!(!Status::Cancelled.can_become(Status::Approved));
+    /// assert!(!Status::Approved.can_become(Status::Pending));
+    /// ```
+    pub fn can_become(self, next: Status) -> bool {
+        TRANSITIONS
+            .iter()
+            .any(|(from, to)| *from == self && to.contains(&next))
+    }
+
+    /// The statuses an application may be in to move to `self`.
+    fn reached_from(self) -> impl Iterator<Item = Status> {
+        TRANSITIONS
+            .iter()
+            .filter(move |(_, to)| to.contains(&self))
+            .map(|(from, _)| *from)
     }
 }
 
@@ -326,8 +354,8 @@ impl Store {
         .await
     }
 
-    /// Records what the provider says now (from a status refresh). The status moves only
-    /// from `pending` to an outcome; the refresh time is kept either way.
+    /// Records what the provider says now (from a status refresh). The status moves only as
+    /// [`TRANSITIONS`] allows; the refresh time is kept either way.
     pub async fn advance(
         &self,
         id: &str,
@@ -499,8 +527,9 @@ fn application_row(row: &rusqlite::Row<'_>) -> Result<Application, rusqlite::Err
     })
 }
 
-/// Moves a pending application to `status`; refreshes the provider's word and the time when
-/// it cannot move. `true` when the status changed.
+/// Moves an application to `status` if [`TRANSITIONS`] allows it from where it stands, in
+/// one statement (so two deliveries cannot both move it); refreshes the provider's word and
+/// the time when it cannot move. `true` when the status changed.
 fn advance(
     transaction: &rusqlite::Transaction<'_>,
     id: &str,
@@ -508,10 +537,18 @@ fn advance(
     provider_status: &str,
     callbacks: bool,
 ) -> Result<bool, rusqlite::Error> {
-    let changed = status.is_final()
+    // The table's names are static words, so they are written into the statement.
+    let from: Vec<String> = status
+        .reached_from()
+        .map(|from| format!("'{}'", from.as_str()))
+        .collect();
+    let changed = !from.is_empty()
         && transaction.execute(
-            "UPDATE applications SET status = ?2, provider_status = ?3, updated_at = ?4
-             WHERE id = ?1 AND status = 'pending'",
+            &format!(
+                "UPDATE applications SET status = ?2, provider_status = ?3, updated_at = ?4
+                 WHERE id = ?1 AND status IN ({})",
+                from.join(", ")
+            ),
             params![id, status.as_str(), provider_status, now()],
         )? == 1;
     if changed && callbacks {
@@ -573,8 +610,10 @@ mod tests {
         (Store::open(&path).unwrap(), path)
     }
 
+    /// Each row: the status offered, whether it changes the application, and where it
+    /// stands after; in order, as one application's life.
     #[tokio::test]
-    async fn status_only_moves_forward() {
+    async fn status_moves_only_as_the_table_allows() {
         let (store, _) = temporary();
         store.insert(application("a")).await.unwrap();
         let cases = [
@@ -582,12 +621,49 @@ mod tests {
             (Status::Approved, true, Status::Approved),
             (Status::Pending, false, Status::Approved),
             (Status::Rejected, false, Status::Approved),
+            (Status::Approved, false, Status::Approved),
+            (Status::Cancelled, true, Status::Cancelled),
+            (Status::Approved, false, Status::Cancelled),
+            (Status::Refunded, false, Status::Cancelled),
+            (Status::Pending, false, Status::Cancelled),
         ];
         for (offered, changed, after) in cases {
-            assert_eq!(store.advance("a", offered, "X").await.unwrap(), changed);
+            assert_eq!(
+                store.advance("a", offered, "X").await.unwrap(),
+                changed,
+                "offering {offered:?}"
+            );
             let stored = store.application("a").await.unwrap().unwrap();
             assert_eq!(stored.status, after, "after offering {offered:?}");
         }
+        store.insert(application("r")).await.unwrap();
+        for status in [Status::Approved, Status::Refunded] {
+            assert!(store.advance("r", status, "X").await.unwrap());
+        }
+        assert!(!store.advance("r", Status::Cancelled, "X").await.unwrap());
+    }
+
+    #[test]
+    fn the_table_covers_every_status_once() {
+        let names: Vec<&str> = TRANSITIONS.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "pending",
+                "approved",
+                "rejected",
+                "cancelled",
+                "expired",
+                "failed",
+                "refunded"
+            ]
+        );
+        assert!(TRANSITIONS.iter().all(|(from, to)| !to.contains(from)));
+        assert!(
+            TRANSITIONS
+                .iter()
+                .all(|(_, to)| !to.contains(&Status::Pending))
+        );
     }
 
     #[tokio::test]

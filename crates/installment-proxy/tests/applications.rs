@@ -663,3 +663,60 @@ async fn craftgate_webhooks_are_verified_by_their_hmac() {
     assert_eq!(send(Some(good.clone()), body).await, 200);
     assert_eq!(send(Some(good), body).await, 200);
 }
+
+#[tokio::test]
+async fn a_cancellation_after_approval_is_applied_and_called_back() {
+    let (callback_url, calls) = merchant_backend(0).await;
+    let (base, client) = proxy_with(&format!(
+        "callback_url = \"{callback_url}\"\ncallback_key = \"merchant-callback-key\""
+    ))
+    .await;
+    let (_, created) = post(
+        &client,
+        format!("{base}/api/v1/applications"),
+        &catalog_order("karta_pokupok"),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let reference = created["provider_ref"].as_str().unwrap().to_owned();
+    let send = |status: &str| {
+        let body =
+            json!({"application_id": reference, "order_id": "x", "status": status}).to_string();
+        let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
+        let request = client
+            .post(format!("{base}/api/v1/webhooks/karta_pokupok"))
+            .header("X-Signature", signature)
+            .body(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // Approved, then cancelled (the shopper returned the goods), then a late approval.
+    for (word, expected) in [
+        ("APPROVED", "approved"),
+        ("CANCELLED", "cancelled"),
+        ("APPROVED", "cancelled"),
+    ] {
+        assert_eq!(send(word).await, 200);
+        let now = status(&client, &base, &id).await;
+        assert_eq!(now["status"], expected, "after {word}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while calls.lock().unwrap().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            calls.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let events: Vec<String> = calls
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| serde_json::from_str::<Value>(body).unwrap()["event_id"].to_string())
+        .collect();
+    assert_eq!(
+        events,
+        [format!("\"{id}:approved\""), format!("\"{id}:cancelled\"")]
+    );
+}

@@ -174,8 +174,8 @@ fn write_fields(out: &mut String, fields: &[(String, Field)]) {
 }
 
 /// FreedomPay's `pg_payment_status`, normalized: `success` (or `ok`) is paid; `failed` and
-/// `error` failed; `revoked` and `refunded` cancelled; `incomplete` (the payment's lifetime
-/// ran out) expired; anything else, such as `pending`, is still pending.
+/// `error` failed; `revoked` cancelled; `refunded` refunded; `incomplete` (the payment's
+/// lifetime ran out) expired; anything else, such as `pending`, is still pending.
 ///
 /// ```
 /// use installment_proxy::{providers::freedompay_status, store::Status};
@@ -186,7 +186,8 @@ pub fn freedompay_status(word: &str) -> Status {
     match word {
         "success" | "ok" => Status::Approved,
         "failed" | "error" => Status::Failed,
-        "revoked" | "refunded" => Status::Cancelled,
+        "revoked" => Status::Cancelled,
+        "refunded" => Status::Refunded,
         "incomplete" => Status::Expired,
         _ => Status::Pending,
     }
