@@ -9,7 +9,7 @@
 use crate::{
     AppError, AppState,
     intent::{IntentError, OrderIntent, PricedItem, PricedOrder},
-    providers::{ApplicationRequest, Provider, ProviderId, WebhookError},
+    providers::{ApplicationRequest, Provider, ProviderId, ReportedAmount, WebhookError},
     store::{self, Application, Status},
 };
 use axum::{
@@ -218,7 +218,7 @@ pub(crate) async fn create(
                 )
             })?;
             let now = u64::try_from(store::now()).unwrap_or(0);
-            let order = intent
+            intent
                 .verify(key.expose().as_bytes(), now)
                 .map_err(|error| {
                     let code = match error {
@@ -227,20 +227,7 @@ pub(crate) async fn create(
                         IntentError::Expired => "intent_expired",
                     };
                     AppError::bad_request(code, error.to_string())
-                })?;
-            if !state
-                .store
-                .claim_intent(&order.order_id)
-                .await
-                .map_err(|e| store_failed(&e))?
-            {
-                return Err(AppError {
-                    status: StatusCode::CONFLICT,
-                    code: "intent_reused",
-                    message: format!("intent: order {:?} was already used", order.order_id),
-                });
-            }
-            order
+                })?
         }
         _ => {
             return Err(AppError::bad_request(
@@ -249,6 +236,20 @@ pub(crate) async fn create(
             ));
         }
     };
+    offered(provider.as_ref(), order.amount, request.months).await?;
+    if request.intent.is_some()
+        && !state
+            .store
+            .claim_intent(&order.order_id)
+            .await
+            .map_err(|e| store_failed(&e))?
+    {
+        return Err(AppError {
+            status: StatusCode::CONFLICT,
+            code: "intent_reused",
+            message: format!("intent: order {:?} was already used", order.order_id),
+        });
+    }
     let id = format!("app_{:032x}", rand::random::<u128>());
     let base = &state.public_url;
     let application = ApplicationRequest {
@@ -297,6 +298,39 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(stored)).into_response())
 }
 
+/// Refuses, before the provider is asked, an order in a currency the provider's rules do not
+/// take, or for a term they do not offer for its amount.
+async fn offered(provider: &dyn Provider, amount: Money, months: u32) -> Result<(), AppError> {
+    let currency = amount.currency().code();
+    let rules = provider
+        .rules(amount.currency())
+        .await
+        .map_err(|error| unavailable(provider.id(), &error))?
+        .rules;
+    if rules.is_empty() {
+        return Err(AppError::bad_request(
+            "currency_not_accepted",
+            format!("provider: {} takes no orders in {currency}", provider.id()),
+        ));
+    }
+    let mut terms: Vec<u32> = rules
+        .iter()
+        .flat_map(|rules| rules.eligible_terms(amount, None))
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    if !terms.contains(&months) {
+        return Err(AppError::bad_request(
+            "term_not_offered",
+            format!(
+                "months: {} offers {terms:?} months for {amount} {currency}",
+                provider.id()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The return path with the application's id added, so the return page can poll it.
 fn with_application(path: &str, id: &str) -> String {
     let separator = if path.contains('?') { '&' } else { '?' };
@@ -321,11 +355,20 @@ pub(crate) async fn status(
         && let Some(provider) = configured(&state, &application.provider)
     {
         match provider.application_status(&application.provider_ref).await {
-            Ok(word) => {
-                let status = provider.normalize_status(&word);
+            Ok(answer) if !reports_its_amount(&application, answer.amount.as_ref()) => {
+                // The provider speaks of other money: its word changes nothing here.
+                tracing::warn!(
+                    provider = %provider.id(),
+                    application = %id,
+                    reported = ?answer.amount,
+                    "status refresh refused: the amount or currency differs from the application's"
+                );
+            }
+            Ok(answer) => {
+                let status = provider.normalize_status(&answer.word);
                 state
                     .store
-                    .advance(&id, status, &word)
+                    .advance(&id, status, &answer.word)
                     .await
                     .map_err(|e| store_failed(&e))?;
                 application = state
@@ -377,19 +420,16 @@ pub(crate) async fn webhook(
         .by_provider_ref(id.as_str(), &event.provider_ref)
         .await
         .map_err(|e| store_failed(&e))?;
-    let refusal = match (&known, &event.amount) {
-        (None, _) => Some("unknown application"),
-        (Some(application), Some(amount)) if !same_amount(application, amount) => {
-            Some("the amount differs from the application's")
+    let refusal = match &known {
+        None => Some("unknown application"),
+        Some(application) if !reports_its_amount(application, event.amount.as_ref()) => {
+            Some("the amount or currency differs from the application's")
         }
-        _ => None,
+        Some(_) => None,
     };
-    // A refused event is kept as evidence but changes no status.
-    let status = if refusal.is_some() {
-        Status::Pending
-    } else {
-        event.status
-    };
+    // A refused event is kept as evidence, and changes nothing of the application: neither
+    // its status nor the provider's word stored with it.
+    let status = refusal.is_none().then_some(event.status);
     let (delivery, application) = state
         .store
         .deliver(
@@ -412,15 +452,16 @@ pub(crate) async fn webhook(
     Ok(provider.webhook_reply(&body, refusal))
 }
 
-/// Whether the provider's decimal `amount` is the application's, compared in minor units
-/// (`25000` and `25000.00` are the same amount).
-fn same_amount(application: &Application, amount: &str) -> bool {
-    let parse = |text: &str| {
-        Currency::from_code(&application.currency)
-            .ok()
-            .and_then(|currency| Money::parse(text, currency).ok())
+/// Whether what the provider reports is the application's own amount in its own currency
+/// (`25000` and `25000.00` alike); true when the provider's protocol carries no amount (Karta
+/// Pokupok's: its application is the one created for this amount).
+fn reports_its_amount(application: &Application, reported: Option<&ReportedAmount>) -> bool {
+    let Some(reported) = reported else {
+        return true;
     };
-    matches!((parse(amount), parse(&application.amount)), (Some(a), Some(b)) if a == b)
+    Currency::from_code(&application.currency)
+        .and_then(|currency| Money::parse(&application.amount, currency))
+        .is_ok_and(|amount| reported.is(amount))
 }
 
 #[cfg(test)]

@@ -380,12 +380,14 @@ impl Store {
 
     /// Stores a verified webhook event and applies its status, in one transaction: the same
     /// event (`event_key`) delivered again, even concurrently, changes nothing the second time.
+    /// Without a `status` the event is stored as evidence only and the application is left as
+    /// it is.
     pub async fn deliver(
         &self,
         provider: &str,
         event_key: &str,
         provider_ref: &str,
-        status: Status,
+        status: Option<Status>,
         provider_status: &str,
         body: Vec<u8>,
     ) -> Result<(Delivery, Option<String>), StoreError> {
@@ -408,9 +410,9 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![provider, event_key, id, body, now()],
                 )? == 1;
-                let delivery = match (&id, new) {
-                    (_, false) => Delivery::Duplicate,
-                    (Some(id), true)
+                let delivery = match (&id, new, status) {
+                    (_, false, _) => Delivery::Duplicate,
+                    (Some(id), true, Some(status))
                         if advance(&transaction, id, status, &provider_status, callbacks)? =>
                     {
                         Delivery::Changed
@@ -678,7 +680,7 @@ mod tests {
                         "karta_pokupok",
                         "event-1",
                         "kp-b",
-                        Status::Approved,
+                        Some(Status::Approved),
                         "APPROVED",
                         b"{}".to_vec(),
                     )

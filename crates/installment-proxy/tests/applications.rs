@@ -23,7 +23,8 @@ async fn proxy() -> (String, reqwest::Client) {
     proxy_with("").await
 }
 
-/// The same, with more configuration (`extra` is TOML of top-level keys).
+/// The same, with more configuration (`extra` is TOML of top-level keys, then tables); with
+/// a `[providers.*]` table it runs against those providers instead of the sandbox.
 async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -32,8 +33,13 @@ async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
         std::process::id(),
         rand::random::<u64>()
     ));
+    let sandbox = if extra.contains("[providers.") {
+        ""
+    } else {
+        "sandbox = true\n"
+    };
     let toml = format!(
-        "sandbox = true\ndatabase = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
+        "{sandbox}database = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
     );
     let config = Config::from_toml_with_env(&toml, |_| None).unwrap();
     let state = AppState::new(&config).await.unwrap();
@@ -170,10 +176,13 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     .await;
     let id = created["id"].as_str().unwrap().to_owned();
     let reference = created["provider_ref"].as_str().unwrap();
-    let event = |event_id: &str, status: &str, amount: &str| {
+    let event_in = |event_id: &str, status: &str, amount: Value, currency: &str| {
         json!({"id": event_id, "type": "payment.updated", "paymentId": reference, "createdAt": "0",
-               "data": {"status": status, "purchase": {"amount": amount, "currency": "BYN"}}})
+               "data": {"status": status, "purchase": {"amount": amount, "currency": currency}}})
         .to_string()
+    };
+    let event = |event_id: &str, status: &str, amount: &str| {
+        event_in(event_id, status, json!(amount), "BYN")
     };
     let secret = credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes();
     let now = installment_proxy::store::now();
@@ -219,7 +228,23 @@ async fn kartapay_webhooks_are_refused_when_forged_or_replayed_late() {
     );
     assert_eq!(status(&client, &base, &id).await["status"], "pending");
 
-    // The real one, twice: one change.
+    // Another amount as a JSON number, or the right amount in another currency: refused.
+    for wrong in [
+        event_in("evt-3", "approved", json!(1), "BYN"),
+        event_in("evt-4", "approved", json!(2438.5), "KZT"),
+        event_in("evt-5", "approved", Value::Null, "BYN"),
+    ] {
+        let signature = timestamped_signature(secret, now, wrong.as_bytes());
+        assert_eq!(send(wrong.clone(), signature).await, 200);
+        assert_eq!(
+            status(&client, &base, &id).await["status"],
+            "pending",
+            "{wrong}"
+        );
+    }
+
+    // The real one, twice: one change. A number with one decimal is the same amount.
+    let approved = event_in("evt-6", "approved", json!(2438.5), "BYN");
     for _ in 0..2 {
         let signature = timestamped_signature(secret, now, approved.as_bytes());
         assert_eq!(send(approved.clone(), signature).await, 200);
@@ -235,11 +260,23 @@ fn freedompay_notification(
     can_reject: &str,
     salt: &str,
 ) -> Vec<(String, String)> {
+    freedompay_notification_in(payment, amount, "KZT", result, can_reject, salt)
+}
+
+/// The same, in `currency`.
+fn freedompay_notification_in(
+    payment: &str,
+    amount: &str,
+    currency: &str,
+    result: &str,
+    can_reject: &str,
+    salt: &str,
+) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = [
         ("pg_order_id", "web-1"),
         ("pg_payment_id", payment),
         ("pg_amount", amount),
-        ("pg_currency", "KZT"),
+        ("pg_currency", currency),
         ("pg_result", result),
         ("pg_can_reject", can_reject),
         ("pg_salt", salt),
@@ -300,7 +337,32 @@ async fn freedompay_notifications_are_answered_with_signed_xml() {
         assert_eq!(code, 200);
         assert_eq!(field(&xml, "pg_status").as_deref(), Some(expected));
     }
-    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+    // The application's amount in another currency (a BYN order approved in KZT, here a KZT
+    // order in USD), or a currency that is no currency: refused alike.
+    for currency in ["USD", "XYZ"] {
+        let (code, xml) = answer(freedompay_notification_in(
+            &payment,
+            "389990.00",
+            currency,
+            "1",
+            "1",
+            "s6",
+        ))
+        .await;
+        assert_eq!(code, 200);
+        assert_eq!(
+            field(&xml, "pg_status").as_deref(),
+            Some("rejected"),
+            "{currency}"
+        );
+    }
+    // Refused notifications are evidence only: neither the status nor the provider's word
+    // stored with the application changed.
+    let now = status(&client, &base, &id).await;
+    assert_eq!(
+        (now["status"].as_str(), now["provider_status"].as_str()),
+        (Some("pending"), Some(""))
+    );
 
     // The real one, repeated with fresh salts: "ok" each time, signed for the result URL's
     // last segment and echoing the salt; the status changes once.
@@ -512,7 +574,22 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
             400,
             "invalid_customer",
         ),
-        (edit(|o| o["months"] = json!(7)), 400, "application_refused"),
+        // Refused before the provider is asked: a term its rules do not offer, a currency
+        // it does not take (a BYN cart to FreedomPay, a KZT cart to KartaPay).
+        (edit(|o| o["months"] = json!(7)), 400, "term_not_offered"),
+        (
+            edit(|o| o["provider"] = json!("freedompay")),
+            400,
+            "currency_not_accepted",
+        ),
+        (
+            edit(|o| {
+                o["provider"] = json!("kartapay");
+                o["items"] = json!([{"sku": "alatau", "quantity": 1}]);
+            }),
+            400,
+            "currency_not_accepted",
+        ),
     ];
     let openapi = client
         .get(format!("{base}/api/v1/openapi.json"))
@@ -718,5 +795,71 @@ async fn a_cancellation_after_approval_is_applied_and_called_back() {
     assert_eq!(
         events,
         [format!("\"{id}:approved\""), format!("\"{id}:cancelled\"")]
+    );
+}
+
+/// A KartaPay that takes any payment and, asked about it, reports `reported` as its amount
+/// and `approved` as its status.
+async fn kartapay_reporting(reported: Arc<std::sync::Mutex<Value>>) -> String {
+    use axum::routing::{get, post};
+    let router = axum::Router::new()
+        .route(
+            "/payments",
+            post(|| async {
+                (
+                    axum::http::StatusCode::CREATED,
+                    axum::Json(json!({"next": "/payments/pay-1/submit", "data": {"status": "init"}})),
+                )
+            }),
+        )
+        .route(
+            "/payments/pay-1/submit",
+            post(|| async {
+                axum::Json(json!({"next": "http://kartapay.invalid/pay/pay-1", "data": {"status": "submitted"}}))
+            }),
+        )
+        .route(
+            "/payments/pay-1",
+            get(move || {
+                let purchase = reported.lock().unwrap().clone();
+                async move { axum::Json(json!({"status": "approved", "purchase": purchase})) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_status_refresh_for_other_money_changes_nothing() {
+    let reported = Arc::new(std::sync::Mutex::new(
+        json!({"amount": "1.00", "currency": "BYN"}),
+    ));
+    let kartapay = kartapay_reporting(reported.clone()).await;
+    let (base, client) = proxy_with(&format!(
+        "[providers.kartapay]\nbase_url = \"{kartapay}\"\ntoken = \"t\"\nwebhook_secret = \"w\""
+    ))
+    .await;
+    // Live providers have no catalog: the merchant's backend signs the order.
+    let mut order = catalog_order("kartapay");
+    order.as_object_mut().unwrap().remove("items");
+    let expires_at = u64::try_from(installment_proxy::store::now()).unwrap() + 600;
+    order["intent"] = serde_json::to_value(intent("R-1", expires_at)).unwrap();
+    let (code, created) = post(&client, format!("{base}/api/v1/applications"), &order).await;
+    assert_eq!(code, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    // Once the stored status is stale, the proxy asks KartaPay: approved, but for 1.00 BYN,
+    // then for the right amount in KZT.
+    tokio::time::sleep(std::time::Duration::from_millis(5100)).await;
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+    *reported.lock().unwrap() = json!({"amount": 2438.5, "currency": "KZT"});
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+    // Its own amount, written as a number: approved.
+    *reported.lock().unwrap() = json!({"amount": 2438.5, "currency": "BYN"});
+    let now = status(&client, &base, &id).await;
+    assert_eq!(
+        (now["status"].as_str(), now["provider_status"].as_str()),
+        (Some("approved"), Some("approved"))
     );
 }

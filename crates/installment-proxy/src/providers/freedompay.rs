@@ -7,8 +7,8 @@
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, plans_from_rules, rules_in,
-    status_error,
+    ProviderId, ProviderStatus, ReportedAmount, RulesAnswer, WebhookError, WebhookEvent,
+    http_client, plans_from_rules, rules_in, status_error,
 };
 use crate::{
     config::FreedomPayConfig,
@@ -374,8 +374,20 @@ impl Provider for FreedomPay {
         })
     }
 
-    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
-        Ok(self.status(provider_ref).await?.payment_status)
+    async fn application_status(
+        &self,
+        provider_ref: &str,
+    ) -> Result<ProviderStatus, ProviderError> {
+        let answer = self.status(provider_ref).await?;
+        Ok(ProviderStatus {
+            amount: Some(ReportedAmount {
+                amount: text(&answer.fields, "pg_amount")
+                    .unwrap_or_default()
+                    .to_owned(),
+                currency: text(&answer.fields, "pg_currency").map(str::to_owned),
+            }),
+            word: answer.payment_status,
+        })
     }
 
     fn normalize_status(&self, provider_status: &str) -> Status {
@@ -418,7 +430,10 @@ impl Provider for FreedomPay {
             provider_ref: payment_id.to_owned(),
             provider_status: provider_status.to_owned(),
             status: freedompay_status(provider_status),
-            amount: Some(amount.to_owned()),
+            amount: Some(ReportedAmount {
+                amount: amount.to_owned(),
+                currency: text(&fields, "pg_currency").map(str::to_owned),
+            }),
         })
     }
 

@@ -6,7 +6,8 @@
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer, rules_in,
+    ProviderId, ProviderStatus, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer,
+    rules_in,
 };
 use crate::config::KartaPokupokConfig;
 use crate::signature::{constant_time_eq, hmac_sha256_hex};
@@ -203,18 +204,23 @@ impl Provider for KartaPokupok {
         })
     }
 
-    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
+    /// The status alone: the seed's answer carries no amount, and the application is the one
+    /// the proxy created for its amount.
+    async fn application_status(
+        &self,
+        provider_ref: &str,
+    ) -> Result<ProviderStatus, ProviderError> {
         let url = format!(
             "{}/applications/{}",
             self.config.base_url,
             percent_encoding::utf8_percent_encode(provider_ref, percent_encoding::NON_ALPHANUMERIC)
         );
         let response = self.partner(self.client.get(url)).send().await?;
-        Ok(
-            json_answer::<StatusAnswer>(response, "GET /applications/{id}")
-                .await?
-                .status,
-        )
+        let answer = json_answer::<StatusAnswer>(response, "GET /applications/{id}").await?;
+        Ok(ProviderStatus {
+            word: answer.status,
+            amount: None,
+        })
     }
 
     fn normalize_status(&self, provider_status: &str) -> Status {

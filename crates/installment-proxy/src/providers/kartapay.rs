@@ -15,8 +15,8 @@
 
 use super::{
     ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer,
-    plans_from_rules, rules_in,
+    ProviderId, ProviderStatus, ReportedAmount, RulesAnswer, WebhookError, WebhookEvent,
+    http_client, json_answer, plans_from_rules, rules_in,
 };
 use crate::config::KartaPayConfig;
 use crate::signature::{constant_time_eq, timestamped_signature};
@@ -329,8 +329,15 @@ impl Provider for KartaPay {
         })
     }
 
-    async fn application_status(&self, provider_ref: &str) -> Result<String, ProviderError> {
-        Ok(self.read_payment(provider_ref).await?.status)
+    async fn application_status(
+        &self,
+        provider_ref: &str,
+    ) -> Result<ProviderStatus, ProviderError> {
+        let payment = self.read_payment(provider_ref).await?;
+        Ok(ProviderStatus {
+            amount: Some(reported_amount(&payment)),
+            word: payment.status,
+        })
     }
 
     fn normalize_status(&self, provider_status: &str) -> Status {
@@ -368,15 +375,17 @@ impl Provider for KartaPay {
             event_key: event.id,
             status: kartapay_status(&event.data.status),
             provider_ref: event.payment_id,
-            amount: event
-                .data
-                .purchase
-                .as_ref()
-                .and_then(|purchase| purchase["amount"].as_str())
-                .map(str::to_owned),
+            amount: Some(reported_amount(&event.data)),
             provider_status: event.data.status,
         })
     }
+}
+
+/// The payment's `purchase.amount` (a string or a number) and `purchase.currency`; an
+/// absent amount reads as empty, which matches nothing.
+fn reported_amount(payment: &Payment) -> ReportedAmount {
+    let purchase = payment.purchase.clone().unwrap_or_default();
+    ReportedAmount::from_json(&purchase["amount"], &purchase["currency"])
 }
 
 /// A payment id fit for a URL path.

@@ -377,7 +377,10 @@ pub trait Provider: Send + Sync {
     }
 
     /// The provider's own status word for an application, asked live.
-    async fn application_status(&self, _provider_ref: &str) -> Result<String, ProviderError> {
+    async fn application_status(
+        &self,
+        _provider_ref: &str,
+    ) -> Result<ProviderStatus, ProviderError> {
         Err(ProviderError::Refused(format!(
             "{} takes no applications",
             self.id()
@@ -450,9 +453,67 @@ pub struct WebhookEvent {
     pub provider_status: String,
     /// The status, normalized.
     pub status: Status,
-    /// The amount the provider reports, when it reports one: checked against the stored
-    /// application before the status is applied.
-    pub amount: Option<String>,
+    /// The amount the provider reports, for providers whose protocol carries one: checked
+    /// against the stored application before the status is applied.
+    pub amount: Option<ReportedAmount>,
+}
+
+/// What a provider says of an application when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderStatus {
+    /// The provider's status word.
+    pub word: String,
+    /// The amount it reports, for providers whose answer carries one.
+    pub amount: Option<ReportedAmount>,
+}
+
+/// An amount as a provider reports it: the exact text of its number or string (`"1.00"`,
+/// `1`, `1.0` alike), and its currency code when the provider names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedAmount {
+    /// The decimal's text; empty when the provider left it out.
+    pub amount: String,
+    /// The ISO code, when reported.
+    pub currency: Option<String>,
+}
+
+impl ReportedAmount {
+    /// From a JSON amount of any type and an optional currency field.
+    pub fn from_json(amount: &serde_json::Value, currency: &serde_json::Value) -> Self {
+        Self {
+            amount: match amount {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Number(number) => number.to_string(),
+                _ => String::new(),
+            },
+            currency: currency.as_str().map(str::to_owned),
+        }
+    }
+
+    /// Whether this is exactly `expected`: the same value in minor units, and the same
+    /// currency when one is reported. Anything unreadable (no amount, `1e2`, an unknown
+    /// currency) is not.
+    ///
+    /// ```
+    /// use installment_core::{Currency, Money};
+    /// use installment_proxy::providers::ReportedAmount;
+    /// let price = Money::parse("1", Currency::from_code("BYN")?)?;
+    /// let reported = |amount: serde_json::Value, currency| ReportedAmount::from_json(&amount, &currency);
+    /// assert!(reported(serde_json::json!("1.00"), serde_json::json!("BYN")).is(price));
+    /// assert!(reported(serde_json::json!(1), serde_json::Value::Null).is(price));
+    /// assert!(!reported(serde_json::json!(1.0), serde_json::json!("KZT")).is(price));
+    /// assert!(!reported(serde_json::json!("1e0"), serde_json::json!("BYN")).is(price));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn is(&self, expected: Money) -> bool {
+        let currency_agrees = self
+            .currency
+            .as_deref()
+            .is_none_or(|code| code == expected.currency().code());
+        let amount = installment_core::parse_decimal(&self.amount)
+            .and_then(|value| Money::from_decimal(value, expected.currency()));
+        currency_agrees && amount == Ok(expected)
+    }
 }
 
 /// Why a webhook call is refused.
