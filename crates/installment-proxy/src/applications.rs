@@ -262,16 +262,26 @@ pub(crate) async fn create(
         fail_url: format!("{base}{}", with_application(&request.fail_path, &id)),
         order,
     };
-    let created = provider
-        .create_application(&application)
-        .await
-        .map_err(|error| match error {
-            crate::ProviderError::Status(422, detail) => AppError::bad_request(
-                "application_refused",
-                format!("{}: {detail}", provider.id()),
-            ),
-            other => unavailable(provider.id(), &other),
-        })?;
+    let created = match provider.create_application(&application).await {
+        Ok(created) => created,
+        Err(error) => {
+            // The provider did not take it: the shopper's order stays usable.
+            if request.intent.is_some() {
+                state
+                    .store
+                    .release_intent(&application.order.order_id)
+                    .await
+                    .map_err(|e| store_failed(&e))?;
+            }
+            return Err(match error {
+                crate::ProviderError::Status(422, detail) => AppError::bad_request(
+                    "application_refused",
+                    format!("{}: {detail}", provider.id()),
+                ),
+                other => unavailable(provider.id(), &other),
+            });
+        }
+    };
     let now = store::now();
     let stored = Application {
         id,

@@ -281,7 +281,8 @@ impl Store {
         .map_err(|e| StoreError(e.to_string()))?
     }
 
-    /// Marks the intent of `order_id` used; `false` when it was used before.
+    /// Claims the intent of `order_id` for one attempt; `false` when it is claimed already (by
+    /// an application, or by an attempt still asking its provider).
     pub async fn claim_intent(&self, order_id: &str) -> Result<bool, StoreError> {
         let order_id = order_id.to_owned();
         self.run(move |c| {
@@ -290,6 +291,20 @@ impl Store {
                 params![order_id, now()],
             )?;
             Ok(added == 1)
+        })
+        .await
+    }
+
+    /// Gives back the claim of an attempt the provider did not accept (a refusal, a timeout,
+    /// a 5xx), so the shopper's order can be tried again.
+    pub async fn release_intent(&self, order_id: &str) -> Result<(), StoreError> {
+        let order_id = order_id.to_owned();
+        self.run(move |c| {
+            c.execute(
+                "DELETE FROM used_intents WHERE order_id = ?1",
+                params![order_id],
+            )?;
+            Ok(())
         })
         .await
     }
@@ -715,5 +730,10 @@ mod tests {
         assert!(store.claim_intent("1001").await.unwrap());
         assert!(!store.claim_intent("1001").await.unwrap());
         assert!(store.claim_intent("1002").await.unwrap());
+        store.release_intent("1001").await.unwrap();
+        assert!(
+            store.claim_intent("1001").await.unwrap(),
+            "usable again once released"
+        );
     }
 }

@@ -798,18 +798,25 @@ async fn a_cancellation_after_approval_is_applied_and_called_back() {
     );
 }
 
-/// A KartaPay that takes any payment and, asked about it, reports `reported` as its amount
-/// and `approved` as its status.
-async fn kartapay_reporting(reported: Arc<std::sync::Mutex<Value>>) -> String {
+/// A KartaPay that answers 503 to its first `failures` new payments, takes the others and,
+/// asked about one, reports `reported` as its purchase and `approved` as its status.
+async fn kartapay_reporting(reported: Arc<std::sync::Mutex<Value>>, failures: usize) -> String {
     use axum::routing::{get, post};
+    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let router = axum::Router::new()
         .route(
             "/payments",
-            post(|| async {
-                (
-                    axum::http::StatusCode::CREATED,
-                    axum::Json(json!({"next": "/payments/pay-1/submit", "data": {"status": "init"}})),
-                )
+            post(move || {
+                let attempt = attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if attempt < failures {
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({})));
+                    }
+                    (
+                        axum::http::StatusCode::CREATED,
+                        axum::Json(json!({"next": "/payments/pay-1/submit", "data": {"status": "init"}})),
+                    )
+                }
             }),
         )
         .route(
@@ -831,21 +838,60 @@ async fn kartapay_reporting(reported: Arc<std::sync::Mutex<Value>>) -> String {
     format!("http://{address}")
 }
 
+/// An application body for `provider` with a signed intent for `order_id` (live providers
+/// have no catalog: the merchant's backend signs the order).
+fn intent_order(provider: &str, order_id: &str) -> Value {
+    let mut order = catalog_order(provider);
+    order.as_object_mut().unwrap().remove("items");
+    let expires_at = u64::try_from(installment_proxy::store::now()).unwrap() + 600;
+    order["intent"] = serde_json::to_value(intent(order_id, expires_at)).unwrap();
+    order
+}
+
+#[tokio::test]
+async fn a_failed_attempt_never_burns_the_order() {
+    let reported = Arc::new(std::sync::Mutex::new(json!({})));
+    let kartapay = kartapay_reporting(reported, 2).await;
+    let (base, client) = proxy_with(&format!(
+        "[providers.kartapay]\nbase_url = \"{kartapay}\"\ntoken = \"t\"\nwebhook_secret = \"w\""
+    ))
+    .await;
+    let url = format!("{base}/api/v1/applications");
+    let order = intent_order("kartapay", "F-1");
+    // KartaPay fails twice: the order stays usable each time.
+    for _ in 0..2 {
+        let (code, answer) = post(&client, url.clone(), &order).await;
+        assert_eq!(
+            (code, answer["code"].as_str()),
+            (502, Some("provider_unavailable"))
+        );
+    }
+    // Then two attempts at once: one application, the other 409.
+    let (a, b) = tokio::join!(
+        post(&client, url.clone(), &order),
+        post(&client, url.clone(), &order)
+    );
+    let mut codes = [a.0, b.0];
+    codes.sort_unstable();
+    assert_eq!(codes, [201, 409], "{a:?} {b:?}");
+    assert_eq!(
+        post(&client, url, &order).await.0,
+        409,
+        "used once accepted"
+    );
+}
+
 #[tokio::test]
 async fn a_status_refresh_for_other_money_changes_nothing() {
     let reported = Arc::new(std::sync::Mutex::new(
         json!({"amount": "1.00", "currency": "BYN"}),
     ));
-    let kartapay = kartapay_reporting(reported.clone()).await;
+    let kartapay = kartapay_reporting(reported.clone(), 0).await;
     let (base, client) = proxy_with(&format!(
         "[providers.kartapay]\nbase_url = \"{kartapay}\"\ntoken = \"t\"\nwebhook_secret = \"w\""
     ))
     .await;
-    // Live providers have no catalog: the merchant's backend signs the order.
-    let mut order = catalog_order("kartapay");
-    order.as_object_mut().unwrap().remove("items");
-    let expires_at = u64::try_from(installment_proxy::store::now()).unwrap() + 600;
-    order["intent"] = serde_json::to_value(intent("R-1", expires_at)).unwrap();
+    let order = intent_order("kartapay", "R-1");
     let (code, created) = post(&client, format!("{base}/api/v1/applications"), &order).await;
     assert_eq!(code, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_owned();
