@@ -83,6 +83,7 @@ impl AppState {
             .map_err(|e| format!("database {}: {e}", config.database.display()))?;
         if config.sandbox {
             state.catalog = crate::applications::Catalog::sandbox();
+            state.store.mark_sandbox();
         }
         if let Some((url, key)) = &config.callback {
             state.store.queue_callbacks();

@@ -213,18 +213,22 @@ impl Config {
         text: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        let file: FileConfig = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
         let listen = file
             .listen
             .as_deref()
             .unwrap_or("127.0.0.1:8080")
             .parse()
             .map_err(|e| ConfigError(format!("listen: {e}")))?;
-        let positive = |key: &str, value: u64| {
-            if value == 0 {
-                Err(ConfigError(format!("{key} must be greater than 0")))
-            } else {
+        // Every number within bounds that make sense, so that no product or sum of settings
+        // (a TTL added to an instant, a rate times a burst) can overflow.
+        let within = |key: &str, value: u64, (min, max): (u64, u64)| {
+            if (min..=max).contains(&value) {
                 Ok(value)
+            } else {
+                Err(ConfigError(format!(
+                    "{key} must be from {min} to {max}, not {value}"
+                )))
             }
         };
         let providers = file.providers.unwrap_or_default();
@@ -233,11 +237,26 @@ impl Config {
             || providers.freedompay.is_some()
             || providers.akinon.is_some()
             || providers.craftgate.is_some();
-        let sandbox = file.sandbox.unwrap_or(!any_provider);
+        let sandbox = file.sandbox.unwrap_or(false);
         if sandbox && any_provider {
             return Err(ConfigError(
                 "sandbox = true cannot be combined with [providers.*] sections".into(),
             ));
+        }
+        if !sandbox && !any_provider {
+            // Never simulate the providers of a merchant who meant to configure real ones.
+            return Err(ConfigError(
+                "sandbox: the file configures no [providers.*] section; say `sandbox = true` to \
+                 run the simulators"
+                    .into(),
+            ));
+        }
+        let cors_origins = file.cors_origins.unwrap_or_default();
+        if let Some(origin) = cors_origins.iter().find(|origin| !is_origin(origin)) {
+            return Err(ConfigError(format!(
+                "cors_origins: {origin:?} is not one origin such as \"https://shop.example\" \
+                 (\"*\" would let every site create applications)"
+            )));
         }
         let section = Section { env: &env };
         let mut rules = crate::sandbox::conditions::default_rules();
@@ -318,36 +337,42 @@ impl Config {
             bin_table: file.bin_table,
             static_dir: file.static_dir,
             widget_dir: file.widget_dir,
-            cors_origins: file.cors_origins.unwrap_or_default(),
-            provider_timeout: Duration::from_millis(positive(
+            cors_origins,
+            provider_timeout: Duration::from_millis(within(
                 "provider_timeout_ms",
                 file.provider_timeout_ms.unwrap_or(2000),
+                (1, 60_000),
             )?),
-            cache_ttl: Duration::from_secs(positive(
+            cache_ttl: Duration::from_secs(within(
                 "cache.ttl_secs",
                 file.cache.as_ref().and_then(|c| c.ttl_secs).unwrap_or(60),
+                (1, 86_400),
             )?),
-            cache_stale: Duration::from_secs(
+            cache_stale: Duration::from_secs(within(
+                "cache.stale_secs",
                 file.cache
                     .as_ref()
                     .and_then(|c| c.stale_secs)
                     .unwrap_or(600),
-            ),
-            rate_per_second: positive(
+                (0, 604_800),
+            )?),
+            rate_per_second: within(
                 "rate_limit.per_second",
                 file.rate_limit
                     .as_ref()
                     .and_then(|r| r.per_second)
                     .unwrap_or(20)
                     .into(),
+                (1, 1_000_000),
             )? as u32,
-            rate_burst: positive(
+            rate_burst: within(
                 "rate_limit.burst",
                 file.rate_limit
                     .as_ref()
                     .and_then(|r| r.burst)
                     .unwrap_or(100)
                     .into(),
+                (1, 1_000_000),
             )? as u32,
             database: file
                 .database
@@ -365,6 +390,31 @@ impl Config {
             )?,
         })
     }
+}
+
+/// A TOML syntax error by its place and kind only: the line itself may hold a secret, so it
+/// is never echoed.
+fn syntax_error(text: &str, error: &toml::de::Error) -> ConfigError {
+    let place = error.span().map_or_else(String::new, |span| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+        format!(" at line {line}, column {column}")
+    });
+    ConfigError(format!("TOML syntax error{place}: {}", error.message()))
+}
+
+/// Whether `text` is one web origin: `https://shop.example` or `http://127.0.0.1:8080`,
+/// without a path.
+fn is_origin(text: &str) -> bool {
+    text.strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
 }
 
 /// The file as written; every key optional here, required ones checked in [`Config`].
@@ -538,10 +588,28 @@ mod tests {
     "#;
 
     #[test]
-    fn no_providers_means_sandbox() {
-        let config = Config::from_toml_with_env("listen = \"0.0.0.0:9000\"", |_| None).unwrap();
+    fn the_sandbox_is_asked_for_never_fallen_into() {
+        let asked = "sandbox = true\nlisten = \"0.0.0.0:9000\"";
+        let config = Config::from_toml_with_env(asked, |_| None).unwrap();
         assert!(config.sandbox);
         assert_eq!(config.listen.port(), 9000);
+        for silent in ["listen = \"0.0.0.0:9000\"", "sandbox = false", ""] {
+            let error = Config::from_toml_with_env(silent, |_| None).unwrap_err();
+            assert!(
+                error.to_string().contains("sandbox = true"),
+                "{silent:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_never_echoes_its_line() {
+        let toml = "[providers.kartapay]\nbase_url = \"https://k.example\"\ntoken = \"sup3r-s3cret\nwebhook_secret = \"w\"";
+        let error = Config::from_toml_with_env(toml, |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("sup3r"), "{error}");
+        assert!(error.contains("line 3"), "{error}");
     }
 
     #[test]
@@ -564,12 +632,20 @@ mod tests {
             (CRAFTGATE.replace("api_key", "apikey"), "providers.craftgate.apikey"),
             (CRAFTGATE.replace("https://sandbox-api.craftgate.io/", "ftp://x"), "base_url"),
             ("listen = \"nowhere\"".into(), "listen"),
-            ("provider_timeout_ms = 0".into(), "provider_timeout_ms"),
+            ("sandbox = true\nprovider_timeout_ms = 0".into(), "provider_timeout_ms"),
             ("colour = \"blue\"".into(), "colour"),
+            ("sandbox = true\ncors_origins = [\"*\"]".into(), "cors_origins"),
+            (
+                "sandbox = true\ncors_origins = [\"https://shop.example/path\"]".into(),
+                "cors_origins",
+            ),
+            ("sandbox = true\n[cache]\nttl_secs = 100000000000".into(), "cache.ttl_secs"),
+            ("sandbox = true\n[cache]\nstale_secs = 18446744073709551615".into(), "cache.stale_secs"),
+            ("sandbox = true\nprovider_timeout_ms = 99999999999".into(), "provider_timeout_ms"),
             ("[providers.paypal]\nbase_url = \"https://x\"".into(), "paypal"),
             (format!("sandbox = true\n{CRAFTGATE}"), "sandbox"),
             (
-                "[[rules.karta_pokupok]]\nprovider = \"karta_pokupok\"\ndisplay_name = \"KP\"\ncurrency = \"BYN\"\nmin_amount = \"500\"\nmax_amount = \"50\"\nbands = []\nrounding = \"up\"".into(),
+                "sandbox = true\n[[rules.karta_pokupok]]\nprovider = \"karta_pokupok\"\ndisplay_name = \"KP\"\ncurrency = \"BYN\"\nmin_amount = \"500\"\nmax_amount = \"50\"\nbands = []\nrounding = \"up\"".into(),
                 "rules.karta_pokupok[0]",
             ),
         ];

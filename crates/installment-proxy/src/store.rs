@@ -160,6 +160,7 @@ pub fn now() -> i64 {
 pub struct Store {
     connection: Arc<Mutex<Connection>>,
     callbacks: Arc<AtomicBool>,
+    sandbox: Arc<AtomicBool>,
     queued: Arc<Notify>,
 }
 
@@ -252,6 +253,7 @@ impl Store {
         Self {
             connection: Arc::new(Mutex::new(connection)),
             callbacks: Arc::new(AtomicBool::new(false)),
+            sandbox: Arc::new(AtomicBool::new(false)),
             queued: Arc::new(Notify::new()),
         }
     }
@@ -259,6 +261,18 @@ impl Store {
     /// From now on every status change queues a callback to the merchant's backend.
     pub fn queue_callbacks(&self) {
         self.callbacks.store(true, Ordering::SeqCst);
+    }
+
+    /// Marks every callback from now on `"sandbox": true`: its money was never real.
+    pub fn mark_sandbox(&self) {
+        self.sandbox.store(true, Ordering::SeqCst);
+    }
+
+    fn notices(&self) -> Notices {
+        Notices {
+            queued: self.callbacks.load(Ordering::SeqCst),
+            sandbox: self.sandbox.load(Ordering::SeqCst),
+        }
     }
 
     /// Wakes when a callback was queued.
@@ -378,7 +392,7 @@ impl Store {
         provider_status: &str,
     ) -> Result<bool, StoreError> {
         let (id, provider_status) = (id.to_owned(), provider_status.to_owned());
-        let callbacks = self.callbacks.load(Ordering::SeqCst);
+        let callbacks = self.notices();
         let changed = self
             .run(move |c| {
                 let transaction = c.transaction()?;
@@ -387,7 +401,7 @@ impl Store {
                 Ok(changed)
             })
             .await?;
-        if changed && callbacks {
+        if changed && callbacks.queued {
             self.queued.notify_one();
         }
         Ok(changed)
@@ -408,7 +422,7 @@ impl Store {
     ) -> Result<(Delivery, Option<String>), StoreError> {
         let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
         let (provider_ref, provider_status) = (provider_ref.to_owned(), provider_status.to_owned());
-        let callbacks = self.callbacks.load(Ordering::SeqCst);
+        let callbacks = self.notices();
         let answer = self
             .run(move |c| {
                 let transaction = c.transaction()?;
@@ -438,7 +452,7 @@ impl Store {
                 Ok((delivery, id))
             })
             .await?;
-        if answer.0 == Delivery::Changed && callbacks {
+        if answer.0 == Delivery::Changed && callbacks.queued {
             self.queued.notify_one();
         }
         Ok(answer)
@@ -544,6 +558,13 @@ fn application_row(row: &rusqlite::Row<'_>) -> Result<Application, rusqlite::Err
     })
 }
 
+/// Whether status changes queue callbacks, and whether they are the sandbox's.
+#[derive(Clone, Copy)]
+struct Notices {
+    queued: bool,
+    sandbox: bool,
+}
+
 /// Moves an application to `status` if [`TRANSITIONS`] allows it from where it stands, in
 /// one statement (so two deliveries cannot both move it); refreshes the provider's word and
 /// the time when it cannot move. `true` when the status changed.
@@ -552,7 +573,7 @@ fn advance(
     id: &str,
     status: Status,
     provider_status: &str,
-    callbacks: bool,
+    callbacks: Notices,
 ) -> Result<bool, rusqlite::Error> {
     // The table's names are static words, so they are written into the statement.
     let from: Vec<String> = status
@@ -568,7 +589,7 @@ fn advance(
             ),
             params![id, status.as_str(), provider_status, now()],
         )? == 1;
-    if changed && callbacks {
+    if changed && callbacks.queued {
         let application = transaction.query_row(
             &format!("{SELECT} WHERE id = ?1"),
             params![id],
@@ -578,6 +599,7 @@ fn advance(
         let body = serde_json::json!({
             "event_id": event_id,
             "type": "application.status_changed",
+            "sandbox": callbacks.sandbox,
             "application": application,
         })
         .to_string();

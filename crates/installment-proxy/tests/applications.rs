@@ -687,6 +687,10 @@ async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2
     for (signature, body) in &calls {
         let body_json: Value = serde_json::from_str(body).unwrap();
         assert_eq!(body_json["event_id"], format!("{id}:approved"));
+        assert_eq!(
+            body_json["sandbox"], true,
+            "the sandbox's money was never real"
+        );
         assert_eq!(body_json["application"]["status"], "approved");
         assert_eq!(body_json["application"]["amount"], "2438.50");
         let t: i64 = signature
