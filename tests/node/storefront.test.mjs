@@ -322,12 +322,12 @@ async function failure(badge, picker, route, cause) {
 // return page polls until the status is final.
 const PURCHASES = [
   // provider, page, label of the phone field, SMS code, final status, words on the return page
-  ["karta_pokupok", "checkout.html", "Телефон для SMS-кода", "1234", "approved", /^Оплачено/],
-  ["kartapay", "checkout.html", "Телефон для SMS-кода", "5678", "approved", /^Оплачено/],
-  ["freedompay", "kz.html", "SMS-код үшін телефон", "0000", "failed", /^Не оплачено/],
+  ["karta_pokupok", "checkout.html", "Телефон для SMS-кода", "+375 29 123-45-67", "1234", "approved", /^Оплачено/],
+  ["kartapay", "checkout.html", "Телефон для SMS-кода", "+375291234567", "5678", "approved", /^Оплачено/],
+  ["freedompay", "kz.html", "SMS-код үшін телефон", "+7 701 123 45 67", "0000", "failed", /^Не оплачено/],
 ];
 
-for (const [provider, path, phoneLabel, code, status, words] of PURCHASES) {
+for (const [provider, path, phoneLabel, phone, code, status, words] of PURCHASES) {
   test(`a shopper buys in installments through ${provider}: picker, SMS form, webhook, return page (${status})`, async () => {
     const { page, log } = await open(path);
     const posted = [];
@@ -339,7 +339,7 @@ for (const [provider, path, phoneLabel, code, status, words] of PURCHASES) {
     const plan = picker.locator(`input[type="radio"][value^="${provider}:"]`).first();
     const months = Number((await plan.getAttribute("value")).split(":")[2]);
     await plan.check();
-    await picker.getByLabel(phoneLabel).fill("+375291234567");
+    await picker.getByLabel(phoneLabel).fill(phone);
     await Promise.all([page.waitForURL(/\/(form|pay)\b|\/pay\.html/, { timeout: 15000 }), pay.click()]).catch((error) => {
       throw new Error(`${error.message}\nwarnings: ${log.warnings.join(" | ")}`);
     });

@@ -54,7 +54,7 @@ pub struct AppState {
     remote_bins: SwrCache<(ProviderId, String), Option<BinRange>>,
     timeout: Duration,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
-    cors_origins: Vec<String>,
+    pub(crate) cors_origins: Vec<String>,
     static_dir: Option<std::path::PathBuf>,
     widget_dir: Option<std::path::PathBuf>,
     sandbox_calls: Option<Arc<Calls>>,

@@ -16,7 +16,7 @@ use axum::{
     Json,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use installment_core::{Currency, Money};
@@ -192,22 +192,83 @@ fn store_failed(error: &store::StoreError) -> AppError {
     }
 }
 
+/// Refuses a body that is not declared JSON: a cross-site HTML form can post only form
+/// encodings without a CORS preflight, so it cannot create applications.
+fn json_body(headers: &HeaderMap) -> Result<(), AppError> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"));
+    if declared {
+        Ok(())
+    } else {
+        Err(AppError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported_media_type",
+            message: "Content-Type: application/json is required".into(),
+        })
+    }
+}
+
+/// With `cors_origins` configured, only pages of those origins may create applications.
+fn allowed_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if state.cors_origins.is_empty() {
+        return Ok(());
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin.is_some_and(|origin| state.cors_origins.iter().any(|o| o == origin)) {
+        Ok(())
+    } else {
+        Err(AppError {
+            status: StatusCode::FORBIDDEN,
+            code: "origin_not_allowed",
+            message: "Origin: applications are created from the shop's own pages only".into(),
+        })
+    }
+}
+
+/// The shopper's phone in E.164 (`+375291234567`; spaces, dashes and parentheses as typed
+/// are dropped), of the provider's country where the provider is national.
+fn customer_phone(provider: ProviderId, typed: &str) -> Result<String, AppError> {
+    let phone: String = typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{a0}'))
+        .collect();
+    let digits = phone.strip_prefix('+').unwrap_or_default();
+    let e164 = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if !e164 {
+        return Err(AppError::bad_request(
+            "invalid_customer",
+            "customer.phone: an international number such as +375291234567",
+        ));
+    }
+    if let Some(prefix) = provider.phone_prefix()
+        && !phone.starts_with(prefix)
+    {
+        return Err(AppError::bad_request(
+            "invalid_customer",
+            format!("customer.phone: {provider} takes {prefix} numbers only"),
+        ));
+    }
+    Ok(phone)
+}
+
 /// `POST /api/v1/applications`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    json_body(&headers)?;
+    allowed_origin(&state, &headers)?;
     let request: NewApplication = serde_json::from_slice(&body)
         .map_err(|e| AppError::bad_request("invalid_application", format!("body: {e}")))?;
     let provider = provider_named(&state, &request.provider)?;
     shop_path("success_path", &request.success_path)?;
     shop_path("fail_path", &request.fail_path)?;
-    if request.customer.phone.trim().is_empty() {
-        return Err(AppError::bad_request(
-            "invalid_customer",
-            "customer.phone is required",
-        ));
-    }
     let order = match (&request.items, &request.intent) {
         (Some(lines), None) => state.catalog.price(lines)?,
         (None, Some(intent)) => {
@@ -237,6 +298,7 @@ pub(crate) async fn create(
         }
     };
     offered(provider.as_ref(), order.amount, request.months).await?;
+    let phone = customer_phone(provider.id(), &request.customer.phone)?;
     if request.intent.is_some()
         && !state
             .store
@@ -255,7 +317,7 @@ pub(crate) async fn create(
     let application = ApplicationRequest {
         id: id.clone(),
         months: request.months,
-        phone: request.customer.phone,
+        phone,
         email: request.customer.email,
         callback_url: format!("{base}/api/v1/webhooks/{}", provider.id()),
         success_url: format!("{base}{}", with_application(&request.success_path, &id)),
@@ -274,10 +336,14 @@ pub(crate) async fn create(
                     .map_err(|e| store_failed(&e))?;
             }
             return Err(match error {
-                crate::ProviderError::Status(422, detail) => AppError::bad_request(
-                    "application_refused",
-                    format!("{}: {detail}", provider.id()),
-                ),
+                // The provider's own words stay in the log: they may name its internals.
+                crate::ProviderError::Status(422, detail) => {
+                    tracing::warn!(provider = %provider.id(), %detail, "application refused");
+                    AppError::bad_request(
+                        "application_refused",
+                        format!("{} did not accept the application", provider.id()),
+                    )
+                }
                 other => unavailable(provider.id(), &other),
             });
         }

@@ -54,10 +54,16 @@ async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
 }
 
 fn catalog_order(provider: &str) -> Value {
+    // FreedomPay's shoppers are Kazakh; the others' Belarusian.
+    let phone = if provider == "freedompay" {
+        "+77011234567"
+    } else {
+        "+375291234567"
+    };
     json!({
         "provider": provider, "months": 12,
         "items": [{"sku": "neman-14", "quantity": 1}, {"sku": "laptop-bag", "quantity": 1}],
-        "customer": {"phone": "+375291234567", "email": "shopper@example.by"},
+        "customer": {"phone": phone, "email": "shopper@example.by"},
         "success_path": "/return.html?order=1", "fail_path": "/return.html?order=1",
     })
 }
@@ -574,6 +580,16 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
             400,
             "invalid_customer",
         ),
+        (
+            edit(|o| o["customer"]["phone"] = json!("291234567")),
+            400,
+            "invalid_customer",
+        ),
+        (
+            edit(|o| o["customer"]["phone"] = json!("+7 701 123 45 67")),
+            400,
+            "invalid_customer",
+        ),
         // Refused before the provider is asked: a term its rules do not offer, a currency
         // it does not take (a BYN cart to FreedomPay, a KZT cart to KartaPay).
         (edit(|o| o["months"] = json!(7)), 400, "term_not_offered"),
@@ -743,6 +759,56 @@ async fn craftgate_webhooks_are_verified_by_their_hmac() {
     assert_eq!(send(Some(good.clone()), changed).await, 403);
     assert_eq!(send(Some(good.clone()), body).await, 200);
     assert_eq!(send(Some(good), body).await, 200);
+}
+
+#[tokio::test]
+async fn creating_applications_is_not_an_open_relay() {
+    let (base, client) = proxy_with("cors_origins = [\"https://shop.example\"]").await;
+    let url = format!("{base}/api/v1/applications");
+    let body = catalog_order("karta_pokupok").to_string();
+    let send = |content_type: Option<&str>, origin: Option<&str>, body: String| {
+        let mut request = client.post(&url).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let code = response.status().as_u16();
+            let answer: Value = response.json().await.unwrap_or(Value::Null);
+            (code, answer["code"].as_str().map(str::to_owned))
+        }
+    };
+    let shop = Some("https://shop.example");
+    let refused = |code: u16, name: &str| (code, Some(name.to_owned()));
+    // A cross-site form can send only these, and no Origin of the shop.
+    for kind in [
+        None,
+        Some("application/x-www-form-urlencoded"),
+        Some("text/plain"),
+    ] {
+        assert_eq!(
+            send(kind, shop, body.clone()).await,
+            refused(415, "unsupported_media_type")
+        );
+    }
+    for origin in [None, Some("https://evil.example")] {
+        let answer = send(Some("application/json"), origin, body.clone()).await;
+        assert_eq!(answer, refused(403, "origin_not_allowed"), "{origin:?}");
+    }
+    // The shop's own page, with the phone as a shopper types it.
+    let typed = catalog_order("karta_pokupok");
+    let mut typed = typed;
+    typed["customer"]["phone"] = json!("+375 (29) 123-45-67");
+    let (code, _) = send(
+        Some("application/json; charset=utf-8"),
+        shop,
+        typed.to_string(),
+    )
+    .await;
+    assert_eq!(code, 201);
 }
 
 #[tokio::test]

@@ -78,6 +78,22 @@ impl ProviderId {
         }
     }
 
+    /// The country calling code of a national provider's shoppers: Karta Pokupok's card is
+    /// Belarusian (`+375`), FreedomPay's installments Kazakh (`+7`).
+    ///
+    /// ```
+    /// use installment_proxy::ProviderId;
+    /// assert_eq!(ProviderId::KartaPokupok.phone_prefix(), Some("+375"));
+    /// assert_eq!(ProviderId::KartaPay.phone_prefix(), None);
+    /// ```
+    pub const fn phone_prefix(self) -> Option<&'static str> {
+        match self {
+            Self::KartaPokupok => Some("+375"),
+            Self::FreedomPay => Some("+7"),
+            _ => None,
+        }
+    }
+
     /// Parses an API name.
     ///
     /// ```
