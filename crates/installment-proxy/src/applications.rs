@@ -506,6 +506,12 @@ pub(crate) async fn webhook(
     // A refused event is kept as evidence, and changes nothing of the application: neither
     // its status nor the provider's word stored with it.
     let status = refusal.is_none().then_some(event.status);
+    // Only what the signature covers is stored as the event; the rest, kept apart, is never
+    // taken for the provider's word.
+    let (verified, unverified) = match event.signed_part {
+        Some(part) => (part.verified, Some(part.unverified)),
+        None => (body.to_vec(), None),
+    };
     let (delivery, application) = state
         .store
         .deliver(
@@ -514,7 +520,8 @@ pub(crate) async fn webhook(
             &event.provider_ref,
             status,
             &event.provider_status,
-            body.to_vec(),
+            verified,
+            unverified,
         )
         .await
         .map_err(|e| store_failed(&e))?;

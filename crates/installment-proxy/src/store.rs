@@ -197,6 +197,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
     application_id TEXT,
     body BLOB NOT NULL,
     received_at INTEGER NOT NULL,
+    unverified BLOB,
     PRIMARY KEY (provider, event_key)
 );
 CREATE TABLE IF NOT EXISTS used_intents (
@@ -213,6 +214,17 @@ CREATE TABLE IF NOT EXISTS callbacks (
 );
 CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (next_attempt_at) WHERE delivered_at IS NULL;
 ";
+
+/// Brings a database written by an earlier version up to [`SCHEMA`] without losing rows.
+fn migrate(connection: &Connection) -> Result<(), rusqlite::Error> {
+    let has_unverified: bool = connection
+        .prepare("SELECT 1 FROM pragma_table_info('webhook_events') WHERE name = 'unverified'")?
+        .exists([])?;
+    if !has_unverified {
+        connection.execute_batch("ALTER TABLE webhook_events ADD COLUMN unverified BLOB")?;
+    }
+    Ok(())
+}
 
 /// What a webhook delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +251,7 @@ impl Store {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
+        migrate(&connection)?;
         Ok(Self::over(connection))
     }
 
@@ -419,6 +432,7 @@ impl Store {
         status: Option<Status>,
         provider_status: &str,
         body: Vec<u8>,
+        unverified: Option<Vec<u8>>,
     ) -> Result<(Delivery, Option<String>), StoreError> {
         let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
         let (provider_ref, provider_status) = (provider_ref.to_owned(), provider_status.to_owned());
@@ -435,9 +449,9 @@ impl Store {
                     .optional()?;
                 let new = transaction.execute(
                     "INSERT OR IGNORE INTO webhook_events
-                    (provider, event_key, application_id, body, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![provider, event_key, id, body, now()],
+                    (provider, event_key, application_id, body, received_at, unverified)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![provider, event_key, id, body, now(), unverified],
                 )? == 1;
                 let delivery = match (&id, new, status) {
                     (_, false, _) => Delivery::Duplicate,
@@ -513,6 +527,24 @@ impl Store {
                 )?,
             };
             Ok(())
+        })
+        .await
+    }
+
+    /// A stored event: what was verified, and what was kept apart unverified.
+    pub async fn event(
+        &self,
+        provider: &str,
+        event_key: &str,
+    ) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
+        let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
+        self.run(move |c| {
+            c.query_row(
+                "SELECT body, unverified FROM webhook_events WHERE provider = ?1 AND event_key = ?2",
+                params![provider, event_key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
         })
         .await
     }
@@ -720,6 +752,7 @@ mod tests {
                         Some(Status::Approved),
                         "APPROVED",
                         b"{}".to_vec(),
+                        None,
                     )
                     .await
                     .unwrap()
@@ -744,6 +777,53 @@ mod tests {
             (stored.status, stored.provider_status.as_str()),
             (Status::Approved, "APPROVED")
         );
+    }
+
+    #[tokio::test]
+    async fn unverified_fields_are_kept_apart_from_the_event() {
+        let (store, _) = temporary();
+        store
+            .deliver(
+                "craftgate",
+                "PAYMENT:42:SUCCESS",
+                "42",
+                Some(Status::Approved),
+                "SUCCESS",
+                br#"{"payloadId":42}"#.to_vec(),
+                Some(br#"{"paidPrice":"1.00"}"#.to_vec()),
+            )
+            .await
+            .unwrap();
+        let (verified, unverified) = store
+            .event("craftgate", "PAYMENT:42:SUCCESS")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(verified, br#"{"payloadId":42}"#);
+        assert_eq!(unverified.as_deref(), Some(&br#"{"paidPrice":"1.00"}"#[..]));
+    }
+
+    #[tokio::test]
+    async fn a_database_of_the_earlier_schema_is_migrated_without_losing_rows() {
+        let path = std::env::temp_dir().join(format!(
+            "installment-store-old-{}-{}.sqlite",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE webhook_events (provider TEXT NOT NULL, event_key TEXT NOT NULL,
+                    application_id TEXT, body BLOB NOT NULL, received_at INTEGER NOT NULL,
+                    PRIMARY KEY (provider, event_key));
+                 INSERT INTO webhook_events VALUES ('karta_pokupok', 'e1', NULL, X'7B7D', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.event_count("karta_pokupok").await.unwrap(), 1);
+        let (body, unverified) = store.event("karta_pokupok", "e1").await.unwrap().unwrap();
+        assert_eq!((body.as_slice(), unverified), (&b"{}"[..], None));
     }
 
     #[tokio::test]

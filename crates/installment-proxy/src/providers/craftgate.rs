@@ -3,7 +3,8 @@
 
 use super::{
     CardOffer, FamilyRates, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer,
-    WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client, quoted_plan,
+    SignedPart, WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client,
+    quoted_plan,
 };
 use crate::{
     config::CraftgateConfig,
@@ -236,6 +237,24 @@ impl Craftgate {
     }
 }
 
+/// The four fields Craftgate's webhook signature covers, apart from the rest of the body:
+/// only they are stored as verified.
+const SIGNED_FIELDS: [&str; 4] = ["eventType", "eventTimestamp", "status", "payloadId"];
+
+/// Splits a verified webhook body into its signed fields and the rest.
+fn signed_part(body: &[u8]) -> SignedPart {
+    let mut rest: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).unwrap_or_default();
+    let signed: serde_json::Map<String, serde_json::Value> = SIGNED_FIELDS
+        .iter()
+        .filter_map(|key| rest.remove_entry(*key))
+        .collect();
+    SignedPart {
+        verified: serde_json::to_vec(&signed).unwrap_or_default(),
+        unverified: serde_json::to_vec(&rest).unwrap_or_default(),
+    }
+}
+
 /// Scheme and card type from wire names. A name this proxy does not know yet (a scheme
 /// Craftgate adds) leaves the field unknown, logged, rather than losing the family's plans.
 fn card_names(
@@ -436,6 +455,7 @@ impl Provider for Craftgate {
             return Err(WebhookError::Forged);
         }
         Ok(WebhookEvent {
+            signed_part: Some(signed_part(body)),
             event_key: format!("{}:{payload_id}:{}", event.event_type, event.status),
             provider_ref: payload_id,
             provider_status: event.status,
@@ -448,6 +468,40 @@ impl Provider for Craftgate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_signed_fields_of_a_webhook_are_verified() {
+        let body = br#"{"eventType":"PAYMENT","eventTimestamp":1700000000,"status":"SUCCESS",
+            "payloadId":42,"paidPrice":"1.00","conversationId":"order-7"}"#;
+        let key = "hook";
+        let signature = craftgate_webhook_signature(key, "PAYMENT", "1700000000", "SUCCESS", "42");
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(WEBHOOK_SIGNATURE_HEADER, signature.parse().unwrap());
+        let adapter = Craftgate::new(
+            CraftgateConfig {
+                base_url: "http://127.0.0.1:9".into(),
+                api_key: crate::Secret::new("k"),
+                secret_key: crate::Secret::new("s"),
+                webhook_key: crate::Secret::new(key),
+            },
+            Duration::from_secs(1),
+        );
+        let part = adapter
+            .verify_webhook(&headers, body)
+            .unwrap()
+            .signed_part
+            .unwrap();
+        let as_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+        assert_eq!(
+            as_json(&part.verified),
+            serde_json::json!({"eventType": "PAYMENT", "eventTimestamp": 1700000000,
+                "status": "SUCCESS", "payloadId": 42})
+        );
+        assert_eq!(
+            as_json(&part.unverified),
+            serde_json::json!({"paidPrice": "1.00", "conversationId": "order-7"})
+        );
+    }
 
     #[test]
     fn rates_are_bounded_from_above_by_half_a_unit_of_the_last_place() {

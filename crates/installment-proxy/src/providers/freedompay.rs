@@ -434,6 +434,7 @@ impl Provider for FreedomPay {
                 amount: amount.to_owned(),
                 currency: text(&fields, "pg_currency").map(str::to_owned),
             }),
+            signed_part: None,
         })
     }
 

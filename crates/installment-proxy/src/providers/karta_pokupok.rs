@@ -249,6 +249,7 @@ impl Provider for KartaPokupok {
             provider_ref: event.application_id,
             provider_status: event.status,
             amount: None,
+            signed_part: None,
         })
     }
 }

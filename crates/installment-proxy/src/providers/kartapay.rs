@@ -377,6 +377,7 @@ impl Provider for KartaPay {
             provider_ref: event.payment_id,
             amount: Some(reported_amount(&event.data)),
             provider_status: event.data.status,
+            signed_part: None,
         })
     }
 }

@@ -472,6 +472,19 @@ pub struct WebhookEvent {
     /// The amount the provider reports, for providers whose protocol carries one: checked
     /// against the stored application before the status is applied.
     pub amount: Option<ReportedAmount>,
+    /// When the signature covers only some fields of the body (Craftgate's): those fields,
+    /// stored as the event, and the rest, kept apart as unverified. `None`: the whole body is
+    /// signed.
+    pub signed_part: Option<SignedPart>,
+}
+
+/// A body split by what its signature covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedPart {
+    /// The signed fields, as JSON.
+    pub verified: Vec<u8>,
+    /// Every other field, as JSON; nothing of it may be trusted.
+    pub unverified: Vec<u8>,
 }
 
 /// What a provider says of an application when asked.
