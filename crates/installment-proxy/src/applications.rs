@@ -10,7 +10,7 @@ use crate::{
     AppError, AppState,
     intent::{IntentError, OrderIntent, PricedItem, PricedOrder},
     providers::{ApplicationRequest, Provider, ProviderId, ReportedAmount, WebhookError},
-    store::{self, Application, Status},
+    store::{self, Application, Evidence, Status},
 };
 use axum::{
     Json,
@@ -508,9 +508,15 @@ pub(crate) async fn webhook(
     let status = refusal.is_none().then_some(event.status);
     // Only what the signature covers is stored as the event; the rest, kept apart, is never
     // taken for the provider's word.
-    let (verified, unverified) = match event.signed_part {
-        Some(part) => (part.verified, Some(part.unverified)),
-        None => (body.to_vec(), None),
+    let evidence = match event.signed_part {
+        Some(part) => Evidence {
+            verified: part.verified,
+            unverified: Some(part.unverified),
+        },
+        None => Evidence {
+            verified: body.to_vec(),
+            unverified: None,
+        },
     };
     let (delivery, application) = state
         .store
@@ -520,8 +526,7 @@ pub(crate) async fn webhook(
             &event.provider_ref,
             status,
             &event.provider_status,
-            verified,
-            unverified,
+            evidence,
         )
         .await
         .map_err(|e| store_failed(&e))?;

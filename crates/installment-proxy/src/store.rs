@@ -226,6 +226,15 @@ fn migrate(connection: &Connection) -> Result<(), rusqlite::Error> {
     Ok(())
 }
 
+/// A webhook's body as stored: what its signature covers, and what it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The signed body (or the signed fields of it).
+    pub verified: Vec<u8>,
+    /// Fields outside the signature, kept apart; `None` when the whole body is signed.
+    pub unverified: Option<Vec<u8>>,
+}
+
 /// What a webhook delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -431,9 +440,12 @@ impl Store {
         provider_ref: &str,
         status: Option<Status>,
         provider_status: &str,
-        body: Vec<u8>,
-        unverified: Option<Vec<u8>>,
+        evidence: Evidence,
     ) -> Result<(Delivery, Option<String>), StoreError> {
+        let Evidence {
+            verified: body,
+            unverified,
+        } = evidence;
         let (provider, event_key) = (provider.to_owned(), event_key.to_owned());
         let (provider_ref, provider_status) = (provider_ref.to_owned(), provider_status.to_owned());
         let callbacks = self.notices();
@@ -751,8 +763,10 @@ mod tests {
                         "kp-b",
                         Some(Status::Approved),
                         "APPROVED",
-                        b"{}".to_vec(),
-                        None,
+                        Evidence {
+                            verified: b"{}".to_vec(),
+                            unverified: None,
+                        },
                     )
                     .await
                     .unwrap()
@@ -789,8 +803,10 @@ mod tests {
                 "42",
                 Some(Status::Approved),
                 "SUCCESS",
-                br#"{"payloadId":42}"#.to_vec(),
-                Some(br#"{"paidPrice":"1.00"}"#.to_vec()),
+                Evidence {
+                    verified: br#"{"payloadId":42}"#.to_vec(),
+                    unverified: Some(br#"{"paidPrice":"1.00"}"#.to_vec()),
+                },
             )
             .await
             .unwrap();
