@@ -55,6 +55,7 @@ pub struct AppState {
     timeout: Duration,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub(crate) cors_origins: Vec<String>,
+    trusted_proxies: Vec<ipnet::IpNet>,
     static_dir: Option<std::path::PathBuf>,
     widget_dir: Option<std::path::PathBuf>,
     sandbox_calls: Option<Arc<Calls>>,
@@ -110,6 +111,7 @@ impl AppState {
             timeout: config.provider_timeout,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             cors_origins: config.cors_origins.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
             static_dir: config.static_dir.clone(),
             widget_dir: config.widget_dir.clone(),
             sandbox_calls: None,
@@ -168,14 +170,16 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/bins/{bin}", get(bin))
         .route("/openapi.json", get(openapi))
         .route("/applications", post(crate::applications::create))
-        .route("/applications/{id}", get(crate::applications::status))
-        .route("/webhooks/{provider}", post(crate::applications::webhook));
+        .route("/applications/{id}", get(crate::applications::status));
     if state.sandbox_calls.is_some() {
         api = api.route("/sandbox/calls", get(sandbox_calls));
     }
     let api = api
+        .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        // Added after the shoppers' limit: providers' webhooks are authenticated by their
+        // signatures, and a busy shop's shoppers must not crowd out a provider's notice.
+        .route("/webhooks/{provider}", post(crate::applications::webhook))
         .fallback(|| async { AppError::not_found("not_found", "no such API route") })
-        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(cors(&state.cors_origins));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
@@ -214,11 +218,72 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let client = request
+/// The address a request comes from: the peer's, or, when the peer is a trusted reverse
+/// proxy, the nearest address in its `Forwarded` (else `X-Forwarded-For`) chain that is not
+/// itself a trusted proxy. Headers from any other peer are ignored: anyone can write them.
+fn client_address(request: &Request, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let is_trusted = |address: &IpAddr| trusted.iter().any(|net| net.contains(address));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    forwarded_chain(request.headers())
+        .into_iter()
+        .rev()
+        .find(|address| !is_trusted(address))
+        .unwrap_or(peer)
+}
+
+/// The addresses a request was forwarded for, nearest last: RFC 7239 `Forwarded: for=…`
+/// when present, else `X-Forwarded-For`. Entries that are not addresses (`unknown`,
+/// obfuscated names) are left out.
+fn forwarded_chain(headers: &axum::http::HeaderMap) -> Vec<IpAddr> {
+    let values = |name| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let forwarded: Vec<IpAddr> = values(header::FORWARDED)
+        .iter()
+        .filter_map(|element| {
+            element.split(';').find_map(|pair| {
+                let (key, value) = pair.trim().split_once('=')?;
+                key.eq_ignore_ascii_case("for")
+                    .then(|| node_address(value))?
+            })
+        })
+        .collect();
+    if headers.contains_key(header::FORWARDED) {
+        return forwarded;
+    }
+    values(axum::http::HeaderName::from_static("x-forwarded-for"))
+        .iter()
+        .filter_map(|value| node_address(value))
+        .collect()
+}
+
+/// `192.0.2.60`, `"192.0.2.60:4711"`, `"[2001:db8::1]:8080"` or `2001:db8::1` as an address.
+fn node_address(text: &str) -> Option<IpAddr> {
+    let text = text.trim().trim_matches('"');
+    if let Ok(address) = text.parse() {
+        return Some(address);
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    text.parse::<SocketAddr>().ok().map(|socket| socket.ip())
+}
+
+async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let client = client_address(&request, &state.trusted_proxies);
     if state.limiter.check_key(&client).is_err() {
         return AppError {
             status: StatusCode::TOO_MANY_REQUESTS,

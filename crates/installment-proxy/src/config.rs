@@ -143,6 +143,9 @@ pub struct Config {
     pub widget_dir: Option<PathBuf>,
     /// Origins allowed to call the API from a browser; empty for same-origin only.
     pub cors_origins: Vec<String>,
+    /// Reverse proxies (addresses or CIDRs) whose `Forwarded` / `X-Forwarded-For` tell the
+    /// client's address; from anyone else those headers are ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Limit of each provider call.
     pub provider_timeout: Duration,
     /// How long a provider answer is fresh.
@@ -338,6 +341,20 @@ impl Config {
             static_dir: file.static_dir,
             widget_dir: file.widget_dir,
             cors_origins,
+            trusted_proxies: file
+                .trusted_proxies
+                .unwrap_or_default()
+                .iter()
+                .map(|text| {
+                    text.parse::<ipnet::IpNet>()
+                        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            ConfigError(format!(
+                                "trusted_proxies: {text:?} is not an address or a CIDR such as \"10.0.0.0/8\""
+                            ))
+                        })
+                })
+                .collect::<Result<_, _>>()?,
             provider_timeout: Duration::from_millis(within(
                 "provider_timeout_ms",
                 file.provider_timeout_ms.unwrap_or(2000),
@@ -427,6 +444,7 @@ struct FileConfig {
     static_dir: Option<PathBuf>,
     widget_dir: Option<PathBuf>,
     cors_origins: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
     provider_timeout_ms: Option<u64>,
     cache: Option<CacheFile>,
     rate_limit: Option<RateLimitFile>,
@@ -635,6 +653,7 @@ mod tests {
             ("sandbox = true\nprovider_timeout_ms = 0".into(), "provider_timeout_ms"),
             ("colour = \"blue\"".into(), "colour"),
             ("sandbox = true\ncors_origins = [\"*\"]".into(), "cors_origins"),
+            ("sandbox = true\ntrusted_proxies = [\"10.0.0.0/33\"]".into(), "trusted_proxies"),
             (
                 "sandbox = true\ncors_origins = [\"https://shop.example/path\"]".into(),
                 "cors_origins",

@@ -478,3 +478,73 @@ async fn the_demo_and_widget_are_served_under_a_strict_policy() {
         );
     }
 }
+
+/// A request from `peer` with extra `headers`, to `method` `uri`; the status.
+async fn from_peer(
+    router: &Router,
+    peer: &str,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> StatusCode {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    router.clone().oneshot(request).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_keys_on_the_forwarded_client() {
+    let mut config = Config::sandbox();
+    config.rate_per_second = 1;
+    config.rate_burst = 2;
+    config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+    let router = app(Arc::new(AppState::new(&config).await.unwrap()));
+    let bins = "/api/v1/bins/400100";
+    let proxy = "10.0.0.5:40000";
+    let forwarded = |client: &'static str| [("X-Forwarded-For", client)];
+    // One shopper behind the load balancer uses up their own burst...
+    for _ in 0..2 {
+        let ok = from_peer(&router, proxy, "GET", bins, &forwarded("203.0.113.7")).await;
+        assert_eq!(ok, StatusCode::OK);
+    }
+    let limited = from_peer(&router, proxy, "GET", bins, &forwarded("203.0.113.7")).await;
+    assert_eq!(limited, StatusCode::TOO_MANY_REQUESTS);
+    // ...not another's, though both arrive through the same proxy; RFC 7239 alike, and the
+    // nearest untrusted address counts (a client cannot pick its key by prepending one).
+    let other = [("Forwarded", "for=198.51.100.1, for=\"[2001:db8::1]:8080\"")];
+    assert_eq!(
+        from_peer(&router, proxy, "GET", bins, &other).await,
+        StatusCode::OK
+    );
+    let chained = [("X-Forwarded-For", "198.51.100.99, 203.0.113.7, 10.0.0.9")];
+    assert_eq!(
+        from_peer(&router, proxy, "GET", bins, &chained).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "203.0.113.7 is the nearest untrusted address"
+    );
+    // A peer that is not a trusted proxy cannot choose its key with the header.
+    let direct = "192.0.2.50:5000";
+    for _ in 0..2 {
+        from_peer(&router, direct, "GET", bins, &forwarded("198.51.100.200")).await;
+    }
+    let spoofed = from_peer(&router, direct, "GET", bins, &forwarded("198.51.100.201")).await;
+    assert_eq!(spoofed, StatusCode::TOO_MANY_REQUESTS);
+    // Providers' webhooks are not subject to the shoppers' limit: checked, then refused for
+    // their signature, never 429.
+    let webhook = from_peer(
+        &router,
+        direct,
+        "POST",
+        "/api/v1/webhooks/karta_pokupok",
+        &[],
+    )
+    .await;
+    assert_eq!(webhook, StatusCode::FORBIDDEN);
+}
