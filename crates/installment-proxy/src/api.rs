@@ -56,6 +56,7 @@ pub struct AppState {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub(crate) cors_origins: Vec<String>,
     trusted_proxies: Vec<ipnet::IpNet>,
+    body_timeout: Duration,
     static_dir: Option<std::path::PathBuf>,
     widget_dir: Option<std::path::PathBuf>,
     sandbox_calls: Option<Arc<Calls>>,
@@ -112,6 +113,7 @@ impl AppState {
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             cors_origins: config.cors_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            body_timeout: config.body_timeout,
             static_dir: config.static_dir.clone(),
             widget_dir: config.widget_dir.clone(),
             sandbox_calls: None,
@@ -180,6 +182,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         // signatures, and a busy shop's shoppers must not crowd out a provider's notice.
         .route("/webhooks/{provider}", post(crate::applications::webhook))
         .fallback(|| async { AppError::not_found("not_found", "no such API route") })
+        // A body that trickles in is cut off rather than holding a connection and a task.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.body_timeout,
+        ))
         .layer(cors(&state.cors_origins));
     let mut router = Router::new()
         .route("/healthz", get(healthz))

@@ -152,6 +152,10 @@ pub struct Config {
     pub cache_ttl: Duration,
     /// How long after that a stale answer is still served while it is refreshed.
     pub cache_stale: Duration,
+    /// Connection limits of the accept loop (`[server]`).
+    pub server: crate::serve::ServerLimits,
+    /// Time for a request's whole body to arrive (`server.body_timeout_ms`).
+    pub body_timeout: Duration,
     /// Sustained API requests per second per client address.
     pub rate_per_second: u32,
     /// Burst allowance per client address.
@@ -255,6 +259,7 @@ impl Config {
             ));
         }
         let cors_origins = file.cors_origins.unwrap_or_default();
+        let server = file.server.as_ref();
         if let Some(origin) = cors_origins.iter().find(|origin| !is_origin(origin)) {
             return Err(ConfigError(format!(
                 "cors_origins: {origin:?} is not one origin such as \"https://shop.example\" \
@@ -373,6 +378,23 @@ impl Config {
                     .unwrap_or(600),
                 (0, 604_800),
             )?),
+            server: crate::serve::ServerLimits {
+                header_read_timeout: Duration::from_millis(within(
+                    "server.header_read_timeout_ms",
+                    server.and_then(|s| s.header_read_timeout_ms).unwrap_or(10_000),
+                    (100, 120_000),
+                )?),
+                max_connections: within(
+                    "server.max_connections",
+                    server.and_then(|s| s.max_connections).unwrap_or(4_096),
+                    (1, 100_000),
+                )? as usize,
+            },
+            body_timeout: Duration::from_millis(within(
+                "server.body_timeout_ms",
+                server.and_then(|s| s.body_timeout_ms).unwrap_or(15_000),
+                (100, 120_000),
+            )?),
             rate_per_second: within(
                 "rate_limit.per_second",
                 file.rate_limit
@@ -448,6 +470,7 @@ struct FileConfig {
     provider_timeout_ms: Option<u64>,
     cache: Option<CacheFile>,
     rate_limit: Option<RateLimitFile>,
+    server: Option<ServerFile>,
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
     database: Option<PathBuf>,
@@ -487,6 +510,14 @@ fn callback(
 struct CacheFile {
     ttl_secs: Option<u64>,
     stale_secs: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerFile {
+    header_read_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    max_connections: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -654,6 +685,11 @@ mod tests {
             ("colour = \"blue\"".into(), "colour"),
             ("sandbox = true\ncors_origins = [\"*\"]".into(), "cors_origins"),
             ("sandbox = true\ntrusted_proxies = [\"10.0.0.0/33\"]".into(), "trusted_proxies"),
+            ("sandbox = true\n[server]\nmax_connections = 0".into(), "server.max_connections"),
+            (
+                "sandbox = true\n[server]\nheader_read_timeout_ms = 99999999999".into(),
+                "server.header_read_timeout_ms",
+            ),
             (
                 "sandbox = true\ncors_origins = [\"https://shop.example/path\"]".into(),
                 "cors_origins",

@@ -28,6 +28,7 @@ pub mod intent;
 pub mod outbox;
 pub mod providers;
 pub mod sandbox;
+pub mod serve;
 pub mod signature;
 pub mod store;
 

@@ -107,20 +107,11 @@ async fn main() -> std::process::ExitCode {
         "live"
     };
     println!("installment-proxy listening on http://{address}/ ({mode})");
-    let service = app(Arc::new(state)).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("installment-proxy: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    installment_proxy::serve::serve(listener, app(Arc::new(state)), config.server, shutdown).await;
+    ExitCode::SUCCESS
 }
 
 /// `installment-proxy sign-intent`: the intent a merchant's backend would sign, on stdout.

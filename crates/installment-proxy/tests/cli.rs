@@ -235,3 +235,60 @@ async fn an_acknowledged_webhook_survives_sigkill() {
         (Some("approved"), Some("179.80"))
     );
 }
+
+/// 500 connections that send half a request line and then nothing: `/healthz` still answers
+/// within a second, and the server closes each of them once its header-read timeout is over.
+#[tokio::test]
+async fn half_open_connections_neither_starve_the_proxy_nor_stay_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let database = std::env::temp_dir().join(format!(
+        "installment-slowloris-{}.sqlite",
+        std::process::id()
+    ));
+    let config = config_file(
+        "slowloris",
+        &format!(
+            "sandbox = true\ndatabase = {database:?}\n[server]\nheader_read_timeout_ms = 1000\n\
+             [rate_limit]\nper_second = 10000\nburst = 10000\n"
+        ),
+    );
+    let (child, base) = start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "warn",
+    );
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut idle = Vec::new();
+    for _ in 0..500 {
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        socket.write_all(b"GET /heal").await.unwrap();
+        idle.push(socket);
+    }
+    let started = std::time::Instant::now();
+    let health = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .timeout(std::time::Duration::from_secs(1))
+        .send()
+        .await
+        .expect("/healthz answers within a second");
+    assert_eq!(health.status().as_u16(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // Every half-open connection is closed by the server after its timeout: reading it ends
+    // (with nothing, or a 408) well before the test gives up.
+    let closed = futures::future::join_all(idle.into_iter().map(|mut socket| async move {
+        let mut rest = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(4),
+            socket.read_to_end(&mut rest),
+        )
+        .await
+        .is_ok()
+    }))
+    .await;
+    assert_eq!(closed.iter().filter(|done| **done).count(), 500);
+    output_of(child);
+}
