@@ -428,39 +428,55 @@ pub(crate) async fn status(
         .ok_or_else(missing)?;
     if application.status == Status::Pending
         && store::now() - application.updated_at >= STALE_AFTER_SECS
-        && let Some(provider) = configured(&state, &application.provider)
+        && refresh(&state, &application)
+            .await
+            .map_err(|e| store_failed(&e))?
     {
-        match provider.application_status(&application.provider_ref).await {
-            Ok(answer) if !reports_its_amount(&application, answer.amount.as_ref()) => {
-                // The provider speaks of other money: its word changes nothing here.
-                tracing::warn!(
-                    provider = %provider.id(),
-                    application = %id,
-                    reported = ?answer.amount,
-                    "status refresh refused: the amount or currency differs from the application's"
-                );
-            }
-            Ok(answer) => {
-                let status = provider.normalize_status(&answer.word);
-                state
-                    .store
-                    .advance(&id, status, &answer.word)
-                    .await
-                    .map_err(|e| store_failed(&e))?;
-                application = state
-                    .store
-                    .application(&id)
-                    .await
-                    .map_err(|e| store_failed(&e))?
-                    .ok_or_else(missing)?;
-            }
-            // The stored status stands; the next poll asks again.
-            Err(error) => {
-                tracing::warn!(provider = %provider.id(), %error, "status refresh failed")
-            }
-        }
+        application = state
+            .store
+            .application(&id)
+            .await
+            .map_err(|e| store_failed(&e))?
+            .ok_or_else(missing)?;
     }
     Ok(Json(application))
+}
+
+/// Asks the provider where `application` stands and applies its answer, when the answer is
+/// about the application's own money; `true` when something was stored. Shared by the status
+/// route and the reconciler. A provider that does not answer changes nothing: the next ask
+/// tries again.
+pub(crate) async fn refresh(
+    state: &AppState,
+    application: &Application,
+) -> Result<bool, store::StoreError> {
+    let Some(provider) = configured(state, &application.provider) else {
+        return Ok(false);
+    };
+    match provider.application_status(&application.provider_ref).await {
+        Ok(answer) if !reports_its_amount(application, answer.amount.as_ref()) => {
+            // The provider speaks of other money: its word changes nothing here.
+            tracing::warn!(
+                provider = %provider.id(),
+                application = %application.id,
+                reported = ?answer.amount,
+                "status refresh refused: the amount or currency differs from the application's"
+            );
+            Ok(false)
+        }
+        Ok(answer) => {
+            let status = provider.normalize_status(&answer.word);
+            state
+                .store
+                .advance(&application.id, status, &answer.word)
+                .await?;
+            Ok(true)
+        }
+        Err(error) => {
+            tracing::warn!(provider = %provider.id(), %error, "status refresh failed");
+            Ok(false)
+        }
+    }
 }
 
 /// `POST /api/v1/webhooks/{provider}`: verified, stored, then acknowledged.

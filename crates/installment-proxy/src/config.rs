@@ -156,6 +156,8 @@ pub struct Config {
     pub server: crate::serve::ServerLimits,
     /// Time for a request's whole body to arrive (`server.body_timeout_ms`).
     pub body_timeout: Duration,
+    /// When pending applications are asked about again (`[reconcile]`).
+    pub reconcile: crate::reconcile::ReconcileSettings,
     /// Sustained API requests per second per client address.
     pub rate_per_second: u32,
     /// Burst allowance per client address.
@@ -260,6 +262,14 @@ impl Config {
         }
         let cors_origins = file.cors_origins.unwrap_or_default();
         let server = file.server.as_ref();
+        let reconcile = file.reconcile.as_ref();
+        if let Some(r) = reconcile
+            && r.expire_after_secs.unwrap_or(172_800) < r.after_secs.unwrap_or(300)
+        {
+            return Err(ConfigError(
+                "reconcile.expire_after_secs must not be shorter than reconcile.after_secs".into(),
+            ));
+        }
         if let Some(origin) = cors_origins.iter().find(|origin| !is_origin(origin)) {
             return Err(ConfigError(format!(
                 "cors_origins: {origin:?} is not one origin such as \"https://shop.example\" \
@@ -390,6 +400,23 @@ impl Config {
                     (1, 100_000),
                 )? as usize,
             },
+            reconcile: crate::reconcile::ReconcileSettings {
+                after: Duration::from_secs(within(
+                    "reconcile.after_secs",
+                    reconcile.and_then(|r| r.after_secs).unwrap_or(300),
+                    (1, 86_400),
+                )?),
+                every: Duration::from_secs(within(
+                    "reconcile.every_secs",
+                    reconcile.and_then(|r| r.every_secs).unwrap_or(60),
+                    (1, 3_600),
+                )?),
+                expire_after: Duration::from_secs(within(
+                    "reconcile.expire_after_secs",
+                    reconcile.and_then(|r| r.expire_after_secs).unwrap_or(172_800),
+                    (1, 2_592_000),
+                )?),
+            },
             body_timeout: Duration::from_millis(within(
                 "server.body_timeout_ms",
                 server.and_then(|s| s.body_timeout_ms).unwrap_or(15_000),
@@ -471,6 +498,7 @@ struct FileConfig {
     cache: Option<CacheFile>,
     rate_limit: Option<RateLimitFile>,
     server: Option<ServerFile>,
+    reconcile: Option<ReconcileFile>,
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
     database: Option<PathBuf>,
@@ -510,6 +538,14 @@ fn callback(
 struct CacheFile {
     ttl_secs: Option<u64>,
     stale_secs: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReconcileFile {
+    after_secs: Option<u64>,
+    every_secs: Option<u64>,
+    expire_after_secs: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -686,6 +722,10 @@ mod tests {
             ("sandbox = true\ncors_origins = [\"*\"]".into(), "cors_origins"),
             ("sandbox = true\ntrusted_proxies = [\"10.0.0.0/33\"]".into(), "trusted_proxies"),
             ("sandbox = true\n[server]\nmax_connections = 0".into(), "server.max_connections"),
+            (
+                "sandbox = true\n[reconcile]\nafter_secs = 600\nexpire_after_secs = 60".into(),
+                "reconcile.expire_after_secs",
+            ),
             (
                 "sandbox = true\n[server]\nheader_read_timeout_ms = 99999999999".into(),
                 "server.header_read_timeout_ms",

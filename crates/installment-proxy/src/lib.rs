@@ -27,6 +27,7 @@ mod error;
 pub mod intent;
 pub mod outbox;
 pub mod providers;
+pub mod reconcile;
 pub mod sandbox;
 pub mod serve;
 pub mod signature;

@@ -110,7 +110,9 @@ async fn main() -> std::process::ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    installment_proxy::serve::serve(listener, app(Arc::new(state)), config.server, shutdown).await;
+    let state = Arc::new(state);
+    installment_proxy::reconcile::spawn(state.clone(), config.reconcile);
+    installment_proxy::serve::serve(listener, app(state), config.server, shutdown).await;
     ExitCode::SUCCESS
 }
 

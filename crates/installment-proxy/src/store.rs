@@ -405,6 +405,26 @@ impl Store {
         .await
     }
 
+    /// Pending applications due to be asked about again, oldest first: created at least
+    /// `after` seconds ago, and last asked at least `after` seconds ago or a quarter of their
+    /// age, whichever is longer, so the asks back off as an application grows old.
+    pub async fn pending_due(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError> {
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "{SELECT} WHERE status = 'pending' AND created_at <= ?1 - ?2
+                   AND updated_at <= ?1 - MAX(?2, (?1 - created_at) / 4)
+                 ORDER BY created_at LIMIT ?3"
+            ))?;
+            let rows = statement.query_map(params![now(), after, limit], application_row)?;
+            rows.collect()
+        })
+        .await
+    }
+
     /// Records what the provider says now (from a status refresh). The status moves only as
     /// [`TRANSITIONS`] allows; the refresh time is kept either way.
     pub async fn advance(

@@ -38,12 +38,18 @@ async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
     } else {
         "sandbox = true\n"
     };
+    let public_url = if extra.contains("public_url") {
+        String::new()
+    } else {
+        format!("public_url = \"http://{address}\"\n")
+    };
     let toml = format!(
-        "{sandbox}database = {database:?}\nintent_key = \"{INTENT_KEY}\"\npublic_url = \"http://{address}\"\n{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
+        "{sandbox}database = {database:?}\nintent_key = \"{INTENT_KEY}\"\n{public_url}{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
     );
     let config = Config::from_toml_with_env(&toml, |_| None).unwrap();
-    let state = AppState::new(&config).await.unwrap();
-    let service = app(Arc::new(state)).into_make_service_with_connect_info::<SocketAddr>();
+    let state = Arc::new(AppState::new(&config).await.unwrap());
+    installment_proxy::reconcile::spawn(state.clone(), config.reconcile);
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -978,4 +984,48 @@ async fn a_status_refresh_for_other_money_changes_nothing() {
         (now["status"].as_str(), now["provider_status"].as_str()),
         (Some("approved"), Some("approved"))
     );
+}
+
+#[tokio::test]
+async fn a_lost_webhook_still_ends_in_the_right_status_and_callback() {
+    let (callback_url, calls) = merchant_backend(0).await;
+    // Providers reach the proxy at a dead address: every webhook is lost.
+    let (base, client) = proxy_with(&format!(
+        "public_url = \"http://127.0.0.1:9\"\ncallback_url = \"{callback_url}\"\n\
+         callback_key = \"k\"\n[reconcile]\nafter_secs = 1\nevery_secs = 1\nexpire_after_secs = 2"
+    ))
+    .await;
+    let url = format!("{base}/api/v1/applications");
+    let (_, approved) = post(&client, url.clone(), &catalog_order("karta_pokupok")).await;
+    let mut kazakh = catalog_order("freedompay");
+    kazakh["items"] = json!([{"sku": "alatau", "quantity": 1}]);
+    let (_, abandoned) = post(&client, url, &kazakh).await;
+    // The shopper confirms Karta Pokupok's form and never returns; the other never confirms.
+    confirm(&client, approved["redirect_url"].as_str().unwrap(), "1234").await;
+    let expected = [
+        format!("{}:approved", approved["id"].as_str().unwrap()),
+        format!("{}:expired", abandoned["id"].as_str().unwrap()),
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let mut events: Vec<String> = calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, body)| {
+                serde_json::from_str::<Value>(body).unwrap()["event_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        events.sort();
+        let mut wanted = expected.to_vec();
+        wanted.sort();
+        if events == wanted {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{events:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
