@@ -62,6 +62,7 @@ pub struct AppState {
     sandbox_calls: Option<Arc<Calls>>,
     pub(crate) store: crate::store::Store,
     pub(crate) intent_key: Option<crate::Secret>,
+    pub(crate) backend_key: Option<crate::Secret>,
     pub(crate) public_url: String,
     pub(crate) catalog: crate::applications::Catalog,
 }
@@ -120,6 +121,7 @@ impl AppState {
             // Tests and tools get a database in memory; `new` opens the configured file.
             store: crate::store::Store::in_memory().expect("an in-memory database opens"),
             intent_key: config.intent_key.clone(),
+            backend_key: config.backend_key.clone(),
             public_url: config
                 .public_url
                 .clone()
@@ -171,8 +173,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/offers", get(offers))
         .route("/bins/{bin}", get(bin))
         .route("/openapi.json", get(openapi))
-        .route("/applications", post(crate::applications::create))
-        .route("/applications/{id}", get(crate::applications::status));
+        .route(
+            "/applications",
+            post(crate::applications::create).get(crate::applications::list),
+        )
+        .route("/applications/{id}", get(crate::applications::status))
+        .route(
+            "/applications/{id}/cancel",
+            post(crate::applications::cancel),
+        );
     if state.sandbox_calls.is_some() {
         api = api.route("/sandbox/calls", get(sandbox_calls));
     }

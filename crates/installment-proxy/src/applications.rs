@@ -442,6 +442,146 @@ pub(crate) async fn status(
     Ok(Json(application))
 }
 
+/// Only the merchant's backend: `Authorization: Bearer <backend_key>`, compared in constant
+/// time, and no `Origin` (a browser always sends one on these requests; the backend never
+/// needs to), so a key that leaked into a page still opens nothing from a shopper's browser.
+fn backend_only(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if headers.contains_key(header::ORIGIN) {
+        return Err(AppError {
+            status: StatusCode::FORBIDDEN,
+            code: "backend_only",
+            message: "this route is for the merchant's backend, not for browsers".into(),
+        });
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let valid = match (&state.backend_key, given) {
+        (Some(key), Some(given)) => crate::signature::constant_time_eq(key.expose(), given),
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(AppError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: "Authorization: Bearer <backend_key> is required (see backend_key)".into(),
+        })
+    }
+}
+
+/// The query of `GET /api/v1/applications`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    since: Option<i64>,
+    #[serde(default)]
+    until: Option<i64>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/applications?status=&since=&until=&limit=`: the merchant's backend lists
+/// applications for reconciliation, oldest first.
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    backend_only(&state, &headers)?;
+    let axum::extract::Query(query) =
+        query.map_err(|e| AppError::bad_request("invalid_query", e.body_text()))?;
+    let status = query
+        .status
+        .as_deref()
+        .map(|name| {
+            Status::parse(name).ok_or_else(|| {
+                AppError::bad_request("invalid_query", format!("status: unknown {name:?}"))
+            })
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::bad_request("invalid_query", "limit: 1 to 1000"));
+    }
+    let span = (query.since.unwrap_or(0), query.until.unwrap_or(i64::MAX));
+    let applications = state
+        .store
+        .list(status, span, limit)
+        .await
+        .map_err(|e| store_failed(&e))?;
+    Ok(Json(serde_json::json!({ "applications": applications })))
+}
+
+/// `POST /api/v1/applications/{id}/cancel`: the merchant's backend cancels an application
+/// at its provider (KartaPay's "Cancel a payment"); the status moves by the transitions'
+/// table and the merchant is called back as for any change.
+pub(crate) async fn cancel(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Application>, AppError> {
+    backend_only(&state, &headers)?;
+    let missing = || AppError::not_found("unknown_application", format!("no application {id:?}"));
+    let application = state
+        .store
+        .application(&id)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(missing)?;
+    let provider = configured(&state, &application.provider).ok_or_else(|| {
+        AppError::bad_request(
+            "provider_not_configured",
+            format!("{} is not configured", application.provider),
+        )
+    })?;
+    if !provider.cancels() {
+        return Err(AppError::bad_request(
+            "cancel_not_supported",
+            format!("{} offers no cancel through its API", provider.id()),
+        ));
+    }
+    if !application.status.can_become(Status::Cancelled) {
+        return Err(AppError {
+            status: StatusCode::CONFLICT,
+            code: "cannot_cancel",
+            message: format!(
+                "an application {} cannot be cancelled",
+                application.status.as_str()
+            ),
+        });
+    }
+    let word = provider
+        .cancel_application(&application.provider_ref)
+        .await
+        .map_err(|error| {
+            tracing::warn!(provider = %provider.id(), %error, "cancel refused");
+            AppError {
+                status: StatusCode::BAD_GATEWAY,
+                code: "cancel_failed",
+                message: format!("{} did not cancel the application", provider.id()),
+            }
+        })?;
+    let status = provider.normalize_status(&word);
+    state
+        .store
+        .advance(&id, status, &word)
+        .await
+        .map_err(|e| store_failed(&e))?;
+    let application = state
+        .store
+        .application(&id)
+        .await
+        .map_err(|e| store_failed(&e))?
+        .ok_or_else(missing)?;
+    Ok(Json(application))
+}
+
 /// Asks the provider where `application` stands and applies its answer, when the answer is
 /// about the application's own money; `true` when something was stored. Shared by the status
 /// route and the reconciler. A provider that does not answer changes nothing: the next ask

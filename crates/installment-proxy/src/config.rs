@@ -167,6 +167,9 @@ pub struct Config {
     /// Key of the merchant backend's order intents (`intent_key`, or the environment's
     /// `INSTALLMENT_PROXY_INTENT_KEY`); without it only catalog orders are taken.
     pub intent_key: Option<Secret>,
+    /// Bearer key of the merchant backend's own routes (list, cancel): `backend_key`, or the
+    /// environment's `INSTALLMENT_PROXY_BACKEND_KEY`; without it those routes answer 401.
+    pub backend_key: Option<Secret>,
     /// How providers reach this proxy (webhook URLs) and where shoppers return: the
     /// `public_url` key; by default the address it listens on.
     pub public_url: Option<String>,
@@ -443,6 +446,10 @@ impl Config {
             database: file
                 .database
                 .unwrap_or_else(|| PathBuf::from("data/installment-proxy.sqlite")),
+            backend_key: env("INSTALLMENT_PROXY_BACKEND_KEY")
+                .or(file.backend_key)
+                .filter(|key| !key.is_empty())
+                .map(Secret::new),
             intent_key: env("INSTALLMENT_PROXY_INTENT_KEY")
                 .or(file.intent_key)
                 .filter(|key| !key.is_empty())
@@ -503,6 +510,7 @@ struct FileConfig {
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
     database: Option<PathBuf>,
     intent_key: Option<String>,
+    backend_key: Option<String>,
     public_url: Option<String>,
     callback_url: Option<String>,
     callback_key: Option<String>,

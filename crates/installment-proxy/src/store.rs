@@ -405,6 +405,27 @@ impl Store {
         .await
     }
 
+    /// Applications created in `[since, until]` (Unix seconds), in `status` if given, oldest
+    /// first, at most `limit`: for the merchant's reconciliation.
+    pub async fn list(
+        &self,
+        status: Option<Status>,
+        (since, until): (i64, i64),
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError> {
+        let status = status.map(Status::as_str);
+        self.run(move |c| {
+            let mut statement = c.prepare(&format!(
+                "{SELECT} WHERE (?1 IS NULL OR status = ?1) AND created_at BETWEEN ?2 AND ?3
+                 ORDER BY created_at, id LIMIT ?4"
+            ))?;
+            let rows =
+                statement.query_map(params![status, since, until, limit], application_row)?;
+            rows.collect()
+        })
+        .await
+    }
+
     /// Pending applications due to be asked about again, oldest first: created at least
     /// `after` seconds ago, and last asked at least `after` seconds ago or a quarter of their
     /// age, whichever is longer, so the asks back off as an application grows old.

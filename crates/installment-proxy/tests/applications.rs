@@ -1029,3 +1029,97 @@ async fn a_lost_webhook_still_ends_in_the_right_status_and_callback() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn the_merchant_backend_lists_and_cancels_with_its_key_only() {
+    let (base, client) = proxy_with("backend_key = \"backend-secret\"").await;
+    let url = format!("{base}/api/v1/applications");
+    let (_, kartapay) = post(&client, url.clone(), &catalog_order("kartapay")).await;
+    let (_, karta_pokupok) = post(&client, url.clone(), &catalog_order("karta_pokupok")).await;
+    let openapi = client
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let call = |method: reqwest::Method, path: String, key: Option<&str>, origin: Option<&str>| {
+        let mut request = client.request(method, format!("{base}{path}"));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let get = reqwest::Method::GET;
+    let post_ = reqwest::Method::POST;
+    let list = "/api/v1/applications".to_owned();
+    // Refused: no key, a wrong key, the right key from a browser, a bad query.
+    for (key, origin, status, code) in [
+        (None, None, 401, "unauthorized"),
+        (Some("guess"), None, 401, "unauthorized"),
+        (
+            Some("backend-secret"),
+            Some("https://shop.example"),
+            403,
+            "backend_only",
+        ),
+    ] {
+        let (got, answer) = call(get.clone(), list.clone(), key, origin).await;
+        assert_eq!((got, answer["code"].as_str()), (status, Some(code)));
+        assert!(
+            openapi.contains(&format!("`{code}`")),
+            "{code} is documented"
+        );
+    }
+    let key = Some("backend-secret");
+    let (got, answer) = call(get.clone(), format!("{list}?status=lost"), key, None).await;
+    assert_eq!((got, answer["code"].as_str()), (400, Some("invalid_query")));
+    // Listed, oldest first, by status.
+    let (got, answer) = call(get.clone(), format!("{list}?status=pending"), key, None).await;
+    assert_eq!(got, 200);
+    // (Both were created within the same second: compared as a set.)
+    let mut ids: Vec<&str> = answer["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected = [
+        kartapay["id"].as_str().unwrap(),
+        karta_pokupok["id"].as_str().unwrap(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    // Cancelled where the provider can (KartaPay), refused where it cannot, once only.
+    let cancel = |id: &Value| format!("/api/v1/applications/{}/cancel", id.as_str().unwrap());
+    let (got, answer) = call(post_.clone(), cancel(&karta_pokupok["id"]), key, None).await;
+    assert_eq!(
+        (got, answer["code"].as_str()),
+        (400, Some("cancel_not_supported"))
+    );
+    let (got, answer) = call(post_.clone(), cancel(&kartapay["id"]), key, None).await;
+    assert_eq!(
+        (got, answer["status"].as_str()),
+        (200, Some("cancelled")),
+        "{answer}"
+    );
+    let (got, answer) = call(post_.clone(), cancel(&kartapay["id"]), key, None).await;
+    assert_eq!((got, answer["code"].as_str()), (409, Some("cannot_cancel")));
+    for code in ["cancel_not_supported", "cannot_cancel", "invalid_query"] {
+        assert!(
+            openapi.contains(&format!("`{code}`")),
+            "{code} is documented"
+        );
+    }
+}

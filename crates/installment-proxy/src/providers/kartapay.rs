@@ -340,6 +340,14 @@ impl Provider for KartaPay {
         })
     }
 
+    async fn cancel_application(&self, provider_ref: &str) -> Result<String, ProviderError> {
+        Ok(self.cancel_payment(provider_ref).await?.status)
+    }
+
+    fn cancels(&self) -> bool {
+        true
+    }
+
     fn normalize_status(&self, provider_status: &str) -> Status {
         kartapay_status(provider_status)
     }

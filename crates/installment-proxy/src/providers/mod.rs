@@ -392,6 +392,20 @@ pub trait Provider: Send + Sync {
         )))
     }
 
+    /// Cancels an application at the provider; the provider's status word after it. Only
+    /// where the provider's API has a cancel (KartaPay's "Cancel a payment").
+    async fn cancel_application(&self, _provider_ref: &str) -> Result<String, ProviderError> {
+        Err(ProviderError::Refused(format!(
+            "{} offers no cancel through its API",
+            self.id()
+        )))
+    }
+
+    /// Whether [`Provider::cancel_application`] is supported.
+    fn cancels(&self) -> bool {
+        false
+    }
+
     /// The provider's own status word for an application, asked live.
     async fn application_status(
         &self,
