@@ -55,7 +55,10 @@ pub struct AppState {
     timeout: Duration,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub(crate) cors_origins: Vec<String>,
-    trusted_proxies: Vec<ipnet::IpNet>,
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
+    /// Applications (and so SMS codes) one phone, and one client address, may start an hour.
+    pub(crate) per_phone: DefaultKeyedRateLimiter<[u8; 32]>,
+    pub(crate) per_client: DefaultKeyedRateLimiter<IpAddr>,
     body_timeout: Duration,
     static_dir: Option<std::path::PathBuf>,
     widget_dir: Option<std::path::PathBuf>,
@@ -114,6 +117,8 @@ impl AppState {
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             cors_origins: config.cors_origins.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            per_phone: RateLimiter::keyed(Quota::per_hour(config.applications_per_phone)),
+            per_client: RateLimiter::keyed(Quota::per_hour(config.applications_per_client)),
             body_timeout: config.body_timeout,
             static_dir: config.static_dir.clone(),
             widget_dir: config.widget_dir.clone(),
@@ -236,16 +241,19 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// The address a request comes from: the peer's, or, when the peer is a trusted reverse
 /// proxy, the nearest address in its `Forwarded` (else `X-Forwarded-For`) chain that is not
 /// itself a trusted proxy. Headers from any other peer are ignored: anyone can write them.
-fn client_address(request: &Request, trusted: &[ipnet::IpNet]) -> IpAddr {
+pub(crate) fn client_address(
+    request: &axum::http::request::Parts,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
     let peer = request
-        .extensions()
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
     let is_trusted = |address: &IpAddr| trusted.iter().any(|net| net.contains(address));
     if !is_trusted(&peer) {
         return peer;
     }
-    forwarded_chain(request.headers())
+    forwarded_chain(&request.headers)
         .into_iter()
         .rev()
         .find(|address| !is_trusted(address))
@@ -298,7 +306,9 @@ fn node_address(text: &str) -> Option<IpAddr> {
 }
 
 async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let client = client_address(&request, &state.trusted_proxies);
+    let (parts, body) = request.into_parts();
+    let client = client_address(&parts, &state.trusted_proxies);
+    let request = Request::from_parts(parts, body);
     if state.limiter.check_key(&client).is_err() {
         return AppError {
             status: StatusCode::TOO_MANY_REQUESTS,

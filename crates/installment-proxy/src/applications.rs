@@ -21,6 +21,7 @@ use axum::{
 };
 use installment_core::{Currency, Money};
 use serde::Deserialize;
+use sha2::Digest;
 use std::{collections::BTreeMap, sync::Arc};
 
 /// A stored pending status older than this is asked of the provider again.
@@ -259,11 +260,12 @@ fn customer_phone(provider: ProviderId, typed: &str) -> Result<String, AppError>
 /// `POST /api/v1/applications`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    json_body(&headers)?;
-    allowed_origin(&state, &headers)?;
+    let headers = &parts.headers;
+    json_body(headers)?;
+    allowed_origin(&state, headers)?;
     let request: NewApplication = serde_json::from_slice(&body)
         .map_err(|e| AppError::bad_request("invalid_application", format!("body: {e}")))?;
     let provider = provider_named(&state, &request.provider)?;
@@ -299,6 +301,19 @@ pub(crate) async fn create(
     };
     offered(provider.as_ref(), order.amount, request.months).await?;
     let phone = customer_phone(provider.id(), &request.customer.phone)?;
+    // Each application sends the shopper an SMS: a phone, and a client, start few an hour.
+    // Phones are kept in the limiter only as their SHA-256.
+    let client = crate::api::client_address(&parts, &state.trusted_proxies);
+    let phone_key: [u8; 32] = sha2::Sha256::digest(phone.as_bytes()).into();
+    if state.per_phone.check_key(&phone_key).is_err()
+        || state.per_client.check_key(&client).is_err()
+    {
+        return Err(AppError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_applications",
+            message: "too many applications from this phone or address; try again later".into(),
+        });
+    }
     if request.intent.is_some()
         && !state
             .store

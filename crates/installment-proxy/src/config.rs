@@ -152,6 +152,10 @@ pub struct Config {
     pub cache_ttl: Duration,
     /// How long after that a stale answer is still served while it is refreshed.
     pub cache_stale: Duration,
+    /// Applications one phone may start an hour (`applications.per_phone_per_hour`).
+    pub applications_per_phone: std::num::NonZeroU32,
+    /// Applications one client address may start an hour (`applications.per_client_per_hour`).
+    pub applications_per_client: std::num::NonZeroU32,
     /// Connection limits of the accept loop (`[server]`).
     pub server: crate::serve::ServerLimits,
     /// Time for a request's whole body to arrive (`server.body_timeout_ms`).
@@ -266,6 +270,12 @@ impl Config {
         let cors_origins = file.cors_origins.unwrap_or_default();
         let server = file.server.as_ref();
         let reconcile = file.reconcile.as_ref();
+        let applications = file.applications.as_ref();
+        let hourly = |key: &str, value: u64| {
+            within(key, value, (1, 100_000)).map(|value| {
+                std::num::NonZeroU32::new(value as u32).unwrap_or(std::num::NonZeroU32::MIN)
+            })
+        };
         if let Some(r) = reconcile
             && r.expire_after_secs.unwrap_or(172_800) < r.after_secs.unwrap_or(300)
         {
@@ -391,6 +401,14 @@ impl Config {
                     .unwrap_or(600),
                 (0, 604_800),
             )?),
+            applications_per_phone: hourly(
+                "applications.per_phone_per_hour",
+                applications.and_then(|a| a.per_phone_per_hour).unwrap_or(5),
+            )?,
+            applications_per_client: hourly(
+                "applications.per_client_per_hour",
+                applications.and_then(|a| a.per_client_per_hour).unwrap_or(30),
+            )?,
             server: crate::serve::ServerLimits {
                 header_read_timeout: Duration::from_millis(within(
                     "server.header_read_timeout_ms",
@@ -505,6 +523,7 @@ struct FileConfig {
     cache: Option<CacheFile>,
     rate_limit: Option<RateLimitFile>,
     server: Option<ServerFile>,
+    applications: Option<ApplicationsFile>,
     reconcile: Option<ReconcileFile>,
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
@@ -546,6 +565,13 @@ fn callback(
 struct CacheFile {
     ttl_secs: Option<u64>,
     stale_secs: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicationsFile {
+    per_phone_per_hour: Option<u64>,
+    per_client_per_hour: Option<u64>,
 }
 
 #[derive(Deserialize)]

@@ -43,8 +43,14 @@ async fn proxy_with(extra: &str) -> (String, reqwest::Client) {
     } else {
         format!("public_url = \"http://{address}\"\n")
     };
+    // Tests start many applications from one phone; the limit has its own test.
+    let applications = if extra.contains("[applications]") {
+        ""
+    } else {
+        "[applications]\nper_phone_per_hour = 10000\nper_client_per_hour = 10000\n"
+    };
     let toml = format!(
-        "{sandbox}database = {database:?}\nintent_key = \"{INTENT_KEY}\"\n{public_url}{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n"
+        "{sandbox}database = {database:?}\nintent_key = \"{INTENT_KEY}\"\n{public_url}{extra}\n[rate_limit]\nper_second = 10000\nburst = 10000\n{applications}"
     );
     let config = Config::from_toml_with_env(&toml, |_| None).unwrap();
     let state = Arc::new(AppState::new(&config).await.unwrap());
@@ -1122,4 +1128,41 @@ async fn the_merchant_backend_lists_and_cancels_with_its_key_only() {
             "{code} is documented"
         );
     }
+}
+
+#[tokio::test]
+async fn one_phone_and_one_client_start_few_applications_an_hour() {
+    let (base, client) =
+        proxy_with("[applications]\nper_phone_per_hour = 2\nper_client_per_hour = 3").await;
+    let url = format!("{base}/api/v1/applications");
+    let with_phone = |phone: &str| {
+        let mut order = catalog_order("karta_pokupok");
+        order["customer"]["phone"] = json!(phone);
+        order
+    };
+    let code = |answer: (u16, Value)| (answer.0, answer.1["code"].as_str().map(str::to_owned));
+    for _ in 0..2 {
+        assert_eq!(
+            post(&client, url.clone(), &with_phone("+375291111111"))
+                .await
+                .0,
+            201
+        );
+    }
+    // The same phone, typed otherwise, is the same phone.
+    assert_eq!(
+        code(post(&client, url.clone(), &with_phone("+375 29 111-11-11")).await),
+        (429, Some("too_many_applications".into()))
+    );
+    // Another phone from the same client: its third, then the client is done for the hour.
+    assert_eq!(
+        post(&client, url.clone(), &with_phone("+375292222222"))
+            .await
+            .0,
+        201
+    );
+    assert_eq!(
+        code(post(&client, url, &with_phone("+375293333333")).await),
+        (429, Some("too_many_applications".into()))
+    );
 }
