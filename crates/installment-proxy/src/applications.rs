@@ -380,6 +380,17 @@ pub(crate) async fn create(
         redirect_url: created.redirect_url,
         created_at: now,
         updated_at: now,
+        items: application
+            .order
+            .items
+            .iter()
+            .map(|item| store::Item {
+                sku: item.sku.clone(),
+                name: item.name.clone(),
+                quantity: item.quantity,
+                price: item.price.to_string(),
+            })
+            .collect(),
     };
     state
         .store

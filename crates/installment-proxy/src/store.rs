@@ -128,6 +128,22 @@ pub struct Application {
     pub created_at: i64,
     /// Unix seconds of the last status change or refresh.
     pub updated_at: i64,
+    /// What was bought: each item's SKU, name, quantity and price, so the merchant knows
+    /// what was paid for.
+    pub items: Vec<Item>,
+}
+
+/// One line of an application's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Item {
+    /// The merchant's product code.
+    pub sku: String,
+    /// Its name.
+    pub name: String,
+    /// How many.
+    pub quantity: u32,
+    /// Price of one, as a decimal string.
+    pub price: String,
 }
 
 /// A store error: the message is for logs, never for the browser.
@@ -189,6 +205,7 @@ CREATE TABLE IF NOT EXISTS applications (
     redirect_url TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
+    items TEXT NOT NULL DEFAULT '[]',
     UNIQUE (provider, provider_ref)
 );
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -217,11 +234,22 @@ CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (next_attempt_at) WHERE de
 
 /// Brings a database written by an earlier version up to [`SCHEMA`] without losing rows.
 fn migrate(connection: &Connection) -> Result<(), rusqlite::Error> {
-    let has_unverified: bool = connection
-        .prepare("SELECT 1 FROM pragma_table_info('webhook_events') WHERE name = 'unverified'")?
-        .exists([])?;
-    if !has_unverified {
-        connection.execute_batch("ALTER TABLE webhook_events ADD COLUMN unverified BLOB")?;
+    // Columns added since the first schema, each with its definition.
+    let added = [
+        ("webhook_events", "unverified", "BLOB"),
+        ("applications", "items", "TEXT NOT NULL DEFAULT '[]'"),
+    ];
+    for (table, column, definition) in added {
+        let present = connection
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'"
+            ))?
+            .exists([])?;
+        if !present {
+            connection.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+            ))?;
+        }
     }
     Ok(())
 }
@@ -351,8 +379,8 @@ impl Store {
             let a = &application;
             c.execute(
                 "INSERT INTO applications (id, provider, provider_ref, order_id, amount, currency,
-                    months, status, provider_status, redirect_url, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    months, status, provider_status, redirect_url, created_at, updated_at, items)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     a.id,
                     a.provider,
@@ -365,7 +393,8 @@ impl Store {
                     a.provider_status,
                     a.redirect_url,
                     a.created_at,
-                    a.updated_at
+                    a.updated_at,
+                    serde_json::to_string(&a.items).unwrap_or_else(|_| "[]".into())
                 ],
             )?;
             Ok(())
@@ -617,7 +646,7 @@ impl Store {
 }
 
 const SELECT: &str = "SELECT id, provider, provider_ref, order_id, amount, currency, months,
-    status, provider_status, redirect_url, created_at, updated_at FROM applications";
+    status, provider_status, redirect_url, created_at, updated_at, items FROM applications";
 
 fn application_row(row: &rusqlite::Row<'_>) -> Result<Application, rusqlite::Error> {
     let status: String = row.get(7)?;
@@ -640,6 +669,9 @@ fn application_row(row: &rusqlite::Row<'_>) -> Result<Application, rusqlite::Err
         redirect_url: row.get(9)?,
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
+        items: serde_json::from_str(&row.get::<_, String>(12)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
+        })?,
     })
 }
 
@@ -722,6 +754,7 @@ mod tests {
             redirect_url: "http://provider/form".into(),
             created_at: now(),
             updated_at: now(),
+            items: Vec::new(),
         }
     }
 
@@ -873,7 +906,15 @@ mod tests {
                 "CREATE TABLE webhook_events (provider TEXT NOT NULL, event_key TEXT NOT NULL,
                     application_id TEXT, body BLOB NOT NULL, received_at INTEGER NOT NULL,
                     PRIMARY KEY (provider, event_key));
-                 INSERT INTO webhook_events VALUES ('karta_pokupok', 'e1', NULL, X'7B7D', 1);",
+                 INSERT INTO webhook_events VALUES ('karta_pokupok', 'e1', NULL, X'7B7D', 1);
+                 CREATE TABLE applications (id TEXT PRIMARY KEY, provider TEXT NOT NULL,
+                    provider_ref TEXT NOT NULL, order_id TEXT NOT NULL, amount TEXT NOT NULL,
+                    currency TEXT NOT NULL, months INTEGER NOT NULL, status TEXT NOT NULL,
+                    provider_status TEXT NOT NULL, redirect_url TEXT NOT NULL,
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                    UNIQUE (provider, provider_ref));
+                 INSERT INTO applications VALUES ('app_old', 'karta_pokupok', 'kp-1', '7',
+                    '100.00', 'BYN', 3, 'approved', 'APPROVED', 'http://x', 1, 1);",
             )
             .unwrap();
         }
@@ -881,6 +922,8 @@ mod tests {
         assert_eq!(store.event_count("karta_pokupok").await.unwrap(), 1);
         let (body, unverified) = store.event("karta_pokupok", "e1").await.unwrap().unwrap();
         assert_eq!((body.as_slice(), unverified), (&b"{}"[..], None));
+        let old = store.application("app_old").await.unwrap().unwrap();
+        assert_eq!((old.status, old.items), (Status::Approved, Vec::new()));
     }
 
     #[tokio::test]
