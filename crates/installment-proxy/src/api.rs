@@ -452,7 +452,7 @@ impl AppState {
         query: Arc<OfferQuery>,
     ) -> Result<Vec<CardOffer>, ProviderError> {
         let timeout = self.timeout;
-        match query.cache_key() {
+        match query.cache_key(provider.offer_inputs()) {
             Some(key) if provider.offers_are_remote() => {
                 self.offers
                     .get_or_fetch((provider.id(), key), move || async move {

@@ -548,3 +548,62 @@ async fn behind_a_trusted_proxy_the_limit_keys_on_the_forwarded_client() {
     .await;
     assert_eq!(webhook, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn each_provider_caches_by_what_its_answer_depends_on() {
+    let mut config = Config::sandbox();
+    (config.rate_per_second, config.rate_burst) = (10_000, 10_000);
+    let state = Arc::new(AppState::new(&config).await.unwrap());
+    let router = app(state.clone());
+    let calls = state.sandbox_calls().unwrap().clone();
+    // Karta Pokupok's terms do not depend on the card: other BINs, one call.
+    for bin in ["41111111", "54066712", "91121012"] {
+        let uri =
+            format!("/api/v1/offers?amount=333.33&currency=BYN&provider=karta_pokupok&bin={bin}");
+        assert_eq!(get_json(&router, &uri).await.0, StatusCode::OK);
+    }
+    assert_eq!(calls.get(ProviderId::KartaPokupok), 1);
+    // Craftgate's search does: another BIN is another call; a product it ignores is not.
+    let craftgate =
+        |tail: &str| format!("/api/v1/offers?amount=444.44&currency=TRY&provider=craftgate&{tail}");
+    assert_eq!(
+        get_json(&router, &craftgate("bin=54066712")).await.0,
+        StatusCode::OK
+    );
+    let before = calls.get(ProviderId::Craftgate);
+    assert_eq!(
+        get_json(&router, &craftgate("bin=41354012")).await.0,
+        StatusCode::OK
+    );
+    let after_bin = calls.get(ProviderId::Craftgate);
+    assert!(after_bin > before, "another BIN is asked of Craftgate");
+    let uri = craftgate("bin=41354012&product=101");
+    assert_eq!(get_json(&router, &uri).await.0, StatusCode::OK);
+    assert_eq!(
+        calls.get(ProviderId::Craftgate),
+        after_bin,
+        "the product changes nothing"
+    );
+    // An Akinon shopper session disables caching for Akinon only.
+    let session = [
+        (
+            header::HeaderName::from_static("x-akinon-session"),
+            "sessionid=abc",
+        ),
+        (header::HeaderName::from_static("x-akinon-csrf-token"), "t"),
+    ];
+    for _ in 0..2 {
+        let (status, _, _) = request(
+            &router,
+            "/api/v1/offers?amount=555.55&currency=BYN&provider=karta_pokupok",
+            &session,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(
+        calls.get(ProviderId::KartaPokupok),
+        2,
+        "one more amount, one more call"
+    );
+}

@@ -2,8 +2,8 @@
 //! pre-order (the shopper's own session, passed through for the one call, never stored).
 
 use super::{
-    CardOffer, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer, deserialize_decimal,
-    each_readable, http_client, json_answer, quoted_plan,
+    CardOffer, OfferInputs, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer,
+    deserialize_decimal, each_readable, http_client, json_answer, quoted_plan,
 };
 use crate::config::AkinonConfig;
 use async_trait::async_trait;
@@ -92,6 +92,16 @@ impl Akinon {
 impl Provider for Akinon {
     fn id(&self) -> ProviderId {
         ProviderId::Akinon
+    }
+
+    /// Akinon prices a product, or the shopper's own basket (never cached).
+    fn offer_inputs(&self) -> OfferInputs {
+        OfferInputs {
+            category: false,
+            bin: false,
+            product: true,
+            session: true,
+        }
     }
 
     /// Akinon prices per product and basket: there are no rules to compute badges from.

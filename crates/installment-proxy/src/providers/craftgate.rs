@@ -2,9 +2,9 @@
 //! `x-signature`, answers in the `{"data": ...}` / `{"errors": ...}` envelope.
 
 use super::{
-    CardOffer, FamilyRates, OfferQuery, Provider, ProviderError, ProviderId, RulesAnswer,
-    SignedPart, WebhookError, WebhookEvent, deserialize_decimal, each_readable, http_client,
-    quoted_plan,
+    CardOffer, FamilyRates, OfferInputs, OfferQuery, Provider, ProviderError, ProviderId,
+    RulesAnswer, SignedPart, WebhookError, WebhookEvent, deserialize_decimal, each_readable,
+    http_client, quoted_plan,
 };
 use crate::{
     config::CraftgateConfig,
@@ -276,6 +276,16 @@ fn card_names(
 impl Provider for Craftgate {
     fn id(&self) -> ProviderId {
         ProviderId::Craftgate
+    }
+
+    /// The installment search takes the price and the BIN; the category decides the food rule.
+    fn offer_inputs(&self) -> OfferInputs {
+        OfferInputs {
+            category: true,
+            bin: true,
+            product: false,
+            session: false,
+        }
     }
 
     /// Reads each family's rate per term off a search at a price of 100: the badge then

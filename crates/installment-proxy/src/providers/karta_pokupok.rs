@@ -5,9 +5,9 @@
 //! the hex HMAC-SHA256 of the raw body with the webhook secret.
 
 use super::{
-    ApplicationRequest, CardOffer, CreatedApplication, OfferQuery, Provider, ProviderError,
-    ProviderId, ProviderStatus, RulesAnswer, WebhookError, WebhookEvent, http_client, json_answer,
-    rules_in,
+    ApplicationRequest, CardOffer, CreatedApplication, OfferInputs, OfferQuery, Provider,
+    ProviderError, ProviderId, ProviderStatus, RulesAnswer, WebhookError, WebhookEvent,
+    http_client, json_answer, rules_in,
 };
 use crate::config::KartaPokupokConfig;
 use crate::signature::{constant_time_eq, hmac_sha256_hex};
@@ -119,6 +119,16 @@ impl KartaPokupok {
 impl Provider for KartaPokupok {
     fn id(&self) -> ProviderId {
         ProviderId::KartaPokupok
+    }
+
+    /// `GET /terms` takes the amount and the category, nothing of the card or the basket.
+    fn offer_inputs(&self) -> OfferInputs {
+        OfferInputs {
+            category: true,
+            bin: false,
+            product: false,
+            session: false,
+        }
     }
 
     async fn rules(&self, currency: Currency) -> Result<RulesAnswer, ProviderError> {

@@ -215,19 +215,62 @@ pub struct OfferQuery {
     pub session: Option<ShopperSession>,
 }
 
+/// Which parts of an offers query a provider's answer depends on: only they enter its
+/// cache key, so queries that differ in what it ignores share one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferInputs {
+    /// The product category.
+    pub category: bool,
+    /// The card's BIN.
+    pub bin: bool,
+    /// The product id.
+    pub product: bool,
+    /// The shopper's own session: an answer for it is never cached.
+    pub session: bool,
+}
+
+impl OfferInputs {
+    /// Every part: the safe default for a provider that says nothing.
+    pub const ALL: Self = Self {
+        category: true,
+        bin: true,
+        product: true,
+        session: true,
+    };
+}
+
 impl OfferQuery {
-    /// A key that identifies the answer for caching; `None` when it must not be cached.
-    pub fn cache_key(&self) -> Option<String> {
-        if self.session.is_some() {
+    /// A key that identifies the answer of a provider depending on `inputs`; `None` when it
+    /// must not be cached (the provider reads the shopper's session, and one is given).
+    ///
+    /// ```
+    /// use installment_core::{Currency, Money};
+    /// use installment_proxy::{OfferQuery, providers::OfferInputs};
+    /// let amount = Money::parse("100", Currency::from_code("TRY")?)?;
+    /// let query = |bin: Option<&str>| OfferQuery { amount, category: None, bin: bin.map(Into::into), product: None, session: None };
+    /// let ignores_bins = OfferInputs { bin: false, ..OfferInputs::ALL };
+    /// assert_eq!(query(Some("41111111")).cache_key(ignores_bins), query(None).cache_key(ignores_bins));
+    /// assert_ne!(query(Some("41111111")).cache_key(OfferInputs::ALL), query(None).cache_key(OfferInputs::ALL));
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn cache_key(&self, inputs: OfferInputs) -> Option<String> {
+        if inputs.session && self.session.is_some() {
             return None;
+        }
+        fn part(used: bool, value: &Option<String>) -> &str {
+            if used {
+                value.as_deref().unwrap_or("")
+            } else {
+                "*"
+            }
         }
         Some(format!(
             "{}|{}|{}|{}|{}",
             self.amount.currency().code(),
             self.amount,
-            self.category.as_deref().unwrap_or(""),
-            self.bin.as_deref().unwrap_or(""),
-            self.product.as_deref().unwrap_or("")
+            part(inputs.category, &self.category),
+            part(inputs.bin, &self.bin),
+            part(inputs.product, &self.product)
         ))
     }
 }
@@ -367,6 +410,11 @@ pub trait Provider: Send + Sync {
     /// Whether [`Provider::bin`] asks the provider (only then is it worth a call).
     fn looks_up_bins(&self) -> bool {
         false
+    }
+
+    /// Which parts of an offers query the answer depends on (see [`OfferInputs`]).
+    fn offer_inputs(&self) -> OfferInputs {
+        OfferInputs::ALL
     }
 
     /// Whether offers depend on a live call (and so are worth caching).
