@@ -305,10 +305,27 @@ fn node_address(text: &str) -> Option<IpAddr> {
     text.parse::<SocketAddr>().ok().map(|socket| socket.ip())
 }
 
+/// Keys a limiter holds before it forgets the idle ones.
+pub(crate) const MAX_LIMITER_KEYS: usize = 100_000;
+
+/// Keeps a keyed limiter's memory bounded: past `max` keys, those whose allowance is fully
+/// replenished are forgotten (they are indistinguishable from new ones), so what stays is
+/// the clients seen within one replenishing window.
+pub(crate) fn forget_idle_keys<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    max: usize,
+) {
+    if limiter.len() > max {
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    }
+}
+
 async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let client = client_address(&parts, &state.trusted_proxies);
     let request = Request::from_parts(parts, body);
+    forget_idle_keys(&state.limiter, MAX_LIMITER_KEYS);
     if state.limiter.check_key(&client).is_err() {
         return AppError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -756,4 +773,24 @@ async fn bin(
     let bin = bin_parameter(&bin)?;
     let (range, _source) = state.card_of(&bin).await;
     Ok(Json(card_wire(bin, range.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limiter_forgets_idle_keys_past_its_bound() {
+        let quota = Quota::per_second(NonZeroU32::new(1_000).unwrap());
+        let limiter: DefaultKeyedRateLimiter<u32> = RateLimiter::keyed(quota);
+        for key in 0..50 {
+            assert!(limiter.check_key(&key).is_ok());
+        }
+        forget_idle_keys(&limiter, 100);
+        assert_eq!(limiter.len(), 50, "under the bound, nothing is forgotten");
+        // A millisecond replenishes a request's allowance at 1 000 a second.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        forget_idle_keys(&limiter, 10);
+        assert!(limiter.len() <= 10, "{} keys kept", limiter.len());
+    }
 }

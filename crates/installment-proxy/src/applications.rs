@@ -304,6 +304,8 @@ pub(crate) async fn create(
     // Each application sends the shopper an SMS: a phone, and a client, start few an hour.
     // Phones are kept in the limiter only as their SHA-256.
     let client = crate::api::client_address(&parts, &state.trusted_proxies);
+    crate::api::forget_idle_keys(&state.per_phone, crate::api::MAX_LIMITER_KEYS);
+    crate::api::forget_idle_keys(&state.per_client, crate::api::MAX_LIMITER_KEYS);
     let phone_key: [u8; 32] = sha2::Sha256::digest(phone.as_bytes()).into();
     if state.per_phone.check_key(&phone_key).is_err()
         || state.per_client.check_key(&client).is_err()
