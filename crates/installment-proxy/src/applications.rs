@@ -589,10 +589,17 @@ pub(crate) async fn cancel(
         .await
         .map_err(|error| {
             tracing::warn!(provider = %provider.id(), %error, "cancel refused");
-            AppError {
-                status: StatusCode::BAD_GATEWAY,
-                code: "cancel_failed",
-                message: format!("{} did not cancel the application", provider.id()),
+            match error {
+                crate::ProviderError::Refused(_) => AppError {
+                    status: StatusCode::CONFLICT,
+                    code: "cannot_cancel",
+                    message: format!("{} refused to cancel the application", provider.id()),
+                },
+                _ => AppError {
+                    status: StatusCode::BAD_GATEWAY,
+                    code: "cancel_failed",
+                    message: format!("{} did not cancel the application", provider.id()),
+                },
             }
         })?;
     let status = provider.normalize_status(&word);

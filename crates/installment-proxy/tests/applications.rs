@@ -1136,6 +1136,34 @@ async fn the_merchant_backend_lists_and_cancels_with_its_key_only() {
             "{code} is documented"
         );
     }
+    // FreedomPay revokes a paid payment only (its status says pg_can_reject = 1).
+    let mut kazakh = catalog_order("freedompay");
+    kazakh["items"] = json!([{"sku": "alatau", "quantity": 1}]);
+    let (_, freedompay) = post(&client, url, &kazakh).await;
+    let (got, answer) = call(post_.clone(), cancel(&freedompay["id"]), key, None).await;
+    assert_eq!(
+        (got, answer["code"].as_str()),
+        (409, Some("cannot_cancel")),
+        "not paid yet"
+    );
+    confirm(
+        &client,
+        freedompay["redirect_url"].as_str().unwrap(),
+        "1234",
+    )
+    .await;
+    let id = freedompay["id"].as_str().unwrap();
+    assert_eq!(status(&client, &base, id).await["status"], "approved");
+    let (got, answer) = call(post_.clone(), cancel(&freedompay["id"]), key, None).await;
+    assert_eq!(
+        (
+            got,
+            answer["status"].as_str(),
+            answer["provider_status"].as_str()
+        ),
+        (200, Some("cancelled"), Some("revoked")),
+        "{answer}"
+    );
 }
 
 #[tokio::test]

@@ -291,6 +291,18 @@ impl FreedomPay {
         })
     }
 
+    /// `POST /revoke.php` (seed 002): cancels a paid payment; FreedomPay allows it only where
+    /// the payment's status says `pg_can_reject = 1`.
+    pub async fn revoke(&self, payment_id: &str) -> Result<(), ProviderError> {
+        let url = format!("{}/revoke.php", self.config.base_url);
+        let fields = vec![
+            ("pg_merchant_id", self.config.merchant_id.clone()),
+            ("pg_payment_id", payment_id.to_owned()),
+            ("pg_salt", salt()),
+        ];
+        self.call(&url, fields).await.map(|_| ())
+    }
+
     /// Signs and posts a form; checks the XML answer's signature and `pg_status`.
     async fn call(
         &self,
@@ -388,6 +400,22 @@ impl Provider for FreedomPay {
             }),
             word: answer.payment_status,
         })
+    }
+
+    /// `revoke.php`, once `get_status3.php` says the payment may be rejected.
+    async fn cancel_application(&self, provider_ref: &str) -> Result<String, ProviderError> {
+        let status = self.status(provider_ref).await?;
+        if text(&status.fields, "pg_can_reject") != Some("1") {
+            return Err(ProviderError::Refused(
+                "pg_can_reject is not 1: FreedomPay does not allow revoking this payment".into(),
+            ));
+        }
+        self.revoke(provider_ref).await?;
+        Ok("revoked".to_owned())
+    }
+
+    fn cancels(&self) -> bool {
+        true
     }
 
     fn normalize_status(&self, provider_status: &str) -> Status {

@@ -30,6 +30,7 @@ pub(super) fn router() -> Router {
     Router::new()
         .route("/v1/merchant/{merchant}/installment/init", post(init))
         .route("/get_status3.php", post(status))
+        .route("/revoke.php", post(revoke))
         .route("/pay.html", get(form).post(confirm))
 }
 
@@ -226,6 +227,42 @@ async fn status(body: Bytes) -> Response {
         fields.push(("pg_refund_payments".to_owned(), Field::Nested(refunds)));
     }
     xml(script, fields)
+}
+
+/// `revoke.php`: cancels a paid payment, as its status's `pg_can_reject = 1` says it may be.
+async fn revoke(body: Bytes) -> Response {
+    let script = "revoke.php";
+    let form = match verify(script, &body) {
+        Ok(form) => form,
+        Err(response) => return *response,
+    };
+    let salt = value_of(&form, "pg_salt");
+    let wanted = value_of(&form, "pg_payment_id");
+    let outcome = {
+        let mut payments = PAYMENTS
+            .lock()
+            .expect("the payments list is never poisoned");
+        match payments.iter_mut().find(|p| p.id == wanted) {
+            Some(payment) if payment.status == "success" => {
+                payment.status = "revoked";
+                Ok(())
+            }
+            Some(_) => Err(("350", "Платеж нельзя отменить")),
+            None => Err(("340", "Платеж не найден")),
+        }
+    };
+    match outcome {
+        Ok(()) => xml(script, vec![text("pg_status", "ok"), text("pg_salt", salt)]),
+        Err((code, description)) => xml(
+            script,
+            vec![
+                text("pg_status", "error"),
+                text("pg_error_code", code),
+                text("pg_error_description", description),
+                text("pg_salt", salt),
+            ],
+        ),
+    }
 }
 
 #[derive(Deserialize)]
