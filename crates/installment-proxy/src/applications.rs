@@ -29,29 +29,64 @@ const STALE_AFTER_SECS: i64 = 5;
 
 /// What the proxy sells, by SKU: the prices catalog orders are charged at.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog(BTreeMap<String, (String, Money)>);
+pub struct Catalog(BTreeMap<String, CatalogEntry>);
+
+/// A product of the catalog.
+#[derive(Debug, Clone)]
+struct CatalogEntry {
+    name: String,
+    price: Money,
+    category: Option<String>,
+}
 
 impl Catalog {
     /// The demo storefront's products: `www/checkout.html` in BYN, `www/kz.html` in KZT.
     pub fn sandbox() -> Self {
         let items = [
-            ("neman-14", "Ноутбук Neman 14, 16 ГБ", 234_900, "BYN"),
-            ("laptop-bag", "Сумка для ноутбука", 8_950, "BYN"),
-            ("sofa-oslo", "Диван Oslo", 129_990, "BYN"),
-            ("kettle", "Чайник электрический", 8_990, "BYN"),
-            ("alatau", "Тоңазытқыш «Алатау»", 38_999_000, "KZT"),
-            ("dala-29", "Велосипед «Дала» 29″", 15_450_000, "KZT"),
-            ("shai", "Шай жиынтығы", 890_000, "KZT"),
+            (
+                "neman-14",
+                "Ноутбук Neman 14, 16 ГБ",
+                234_900,
+                "BYN",
+                "electronics",
+            ),
+            (
+                "laptop-bag",
+                "Сумка для ноутбука",
+                8_950,
+                "BYN",
+                "accessories",
+            ),
+            ("sofa-oslo", "Диван Oslo", 129_990, "BYN", "furniture"),
+            ("kettle", "Чайник электрический", 8_990, "BYN", "appliances"),
+            ("coffee", "Кофе в зёрнах, 1 кг", 6_990, "BYN", "food"),
+            (
+                "alatau",
+                "Тоңазытқыш «Алатау»",
+                38_999_000,
+                "KZT",
+                "appliances",
+            ),
+            (
+                "dala-29",
+                "Велосипед «Дала» 29″",
+                15_450_000,
+                "KZT",
+                "sport",
+            ),
+            ("shai", "Шай жиынтығы", 890_000, "KZT", "kitchen"),
         ];
         Self(
             items
                 .into_iter()
-                .map(|(sku, name, minor, code)| {
+                .map(|(sku, name, minor, code, category)| {
                     let currency = Currency::from_code(code).expect("an ISO code");
-                    (
-                        sku.to_owned(),
-                        (name.to_owned(), Money::from_minor(minor, currency)),
-                    )
+                    let entry = CatalogEntry {
+                        name: name.to_owned(),
+                        price: Money::from_minor(minor, currency),
+                        category: Some(category.to_owned()),
+                    };
+                    (sku.to_owned(), entry)
                 })
                 .collect(),
         )
@@ -66,7 +101,7 @@ impl Catalog {
         }
         let mut items = Vec::new();
         for (index, line) in lines.iter().enumerate() {
-            let Some((name, price)) = self.0.get(&line.sku) else {
+            let Some(entry) = self.0.get(&line.sku) else {
                 return Err(AppError::bad_request(
                     "unknown_sku",
                     format!("items[{index}].sku: {:?} is not in the catalog", line.sku),
@@ -80,9 +115,10 @@ impl Catalog {
             }
             items.push(PricedItem {
                 sku: line.sku.clone(),
-                name: name.clone(),
+                name: entry.name.clone(),
                 quantity: line.quantity,
-                price: *price,
+                price: entry.price,
+                category: entry.category.clone(),
             });
         }
         let currency = items[0].price.currency();
@@ -299,7 +335,7 @@ pub(crate) async fn create(
             ));
         }
     };
-    offered(provider.as_ref(), order.amount, request.months).await?;
+    offered(provider.as_ref(), &order, request.months).await?;
     let phone = customer_phone(provider.id(), &request.customer.phone)?;
     // Each application sends the shopper an SMS: a phone, and a client, start few an hour.
     // Phones are kept in the limiter only as their SHA-256.
@@ -403,8 +439,13 @@ pub(crate) async fn create(
 }
 
 /// Refuses, before the provider is asked, an order in a currency the provider's rules do not
-/// take, or for a term they do not offer for its amount.
-async fn offered(provider: &dyn Provider, amount: Money, months: u32) -> Result<(), AppError> {
+/// take, or for a term they do not offer for its amount and every category of its items.
+async fn offered(
+    provider: &dyn Provider,
+    order: &crate::intent::PricedOrder,
+    months: u32,
+) -> Result<(), AppError> {
+    let amount = order.amount;
     let currency = amount.currency().code();
     let rules = provider
         .rules(amount.currency())
@@ -417,12 +458,28 @@ async fn offered(provider: &dyn Provider, amount: Money, months: u32) -> Result<
             format!("provider: {} takes no orders in {currency}", provider.id()),
         ));
     }
-    let mut terms: Vec<u32> = rules
+    // A term must be offered for the whole order: for each of its items' categories.
+    let mut categories: Vec<Option<&str>> = order
+        .items
         .iter()
-        .flat_map(|rules| rules.eligible_terms(amount, None))
+        .map(|item| item.category.as_deref())
         .collect();
-    terms.sort_unstable();
-    terms.dedup();
+    categories.sort_unstable();
+    categories.dedup();
+    let offered_for = |category| {
+        let mut terms: Vec<u32> = rules
+            .iter()
+            .flat_map(|rules| rules.eligible_terms(amount, category))
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+    };
+    let mut terms = offered_for(None);
+    for category in categories {
+        let allowed = offered_for(category);
+        terms.retain(|months| allowed.contains(months));
+    }
     if !terms.contains(&months) {
         return Err(AppError::bad_request(
             "term_not_offered",
@@ -751,10 +808,12 @@ mod tests {
     fn a_catalog_order_past_the_limit_is_refused_not_wrapped() {
         let byn = Currency::from_code("BYN").unwrap();
         let gold = Money::parse("600000000000.00", byn).unwrap();
-        let catalog = Catalog(BTreeMap::from([(
-            "gold".to_owned(),
-            ("Gold".to_owned(), gold),
-        )]));
+        let entry = CatalogEntry {
+            name: "Gold".to_owned(),
+            price: gold,
+            category: None,
+        };
+        let catalog = Catalog(BTreeMap::from([("gold".to_owned(), entry)]));
         let line = |quantity| CatalogLine {
             sku: "gold".into(),
             quantity,

@@ -10,7 +10,7 @@
 //! <amount>
 //! <currency>
 //! <expires_at, Unix seconds>
-//! <sku>\t<quantity>\t<price>\t<name>      (one line per item, in the order given)
+//! <sku>\t<quantity>\t<price>\t<name>[\t<category>]   (one line per item, in the order given)
 //! ```
 //!
 //! Amounts are decimal strings with exactly the currency's places (`"2438.50"`); no field may
@@ -39,6 +39,10 @@ pub struct IntentItem {
     pub quantity: u32,
     /// Price of one, a decimal string in the intent's currency.
     pub price: String,
+    /// The product's category (`food`, `phones` ...), when the merchant's rules restrict
+    /// terms by category; signed as a fifth field of its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// An order as the merchant's backend signed it.
@@ -81,6 +85,8 @@ pub struct PricedItem {
     pub quantity: u32,
     /// Price of one.
     pub price: Money,
+    /// The product's category, when known.
+    pub category: Option<String>,
 }
 
 impl PricedItem {
@@ -133,7 +139,7 @@ impl OrderIntent {
     /// use installment_proxy::intent::{IntentItem, OrderIntent};
     /// let intent = OrderIntent {
     ///     order_id: "A-1".into(), amount: "100.00".into(), currency: "BYN".into(),
-    ///     items: vec![IntentItem { sku: "bag".into(), name: "Bag".into(), quantity: 2, price: "50.00".into() }],
+    ///     items: vec![IntentItem { sku: "bag".into(), name: "Bag".into(), quantity: 2, price: "50.00".into(), category: None }],
     ///     expires_at: 1_900_000_000, signature: String::new(),
     /// };
     /// assert_eq!(intent.canonical(), "installment-intent-v1\nA-1\n100.00\nBYN\n1900000000\nbag\t2\t50.00\tBag");
@@ -147,10 +153,14 @@ impl OrderIntent {
             self.expires_at.to_string(),
         ];
         lines.extend(self.items.iter().map(|item| {
-            format!(
+            let line = format!(
                 "{}\t{}\t{}\t{}",
                 item.sku, item.quantity, item.price, item.name
-            )
+            );
+            match &item.category {
+                Some(category) => format!("{line}\t{category}"),
+                None => line,
+            }
         }));
         lines.join("\n")
     }
@@ -168,7 +178,7 @@ impl OrderIntent {
     /// use installment_proxy::intent::{IntentError, IntentItem, OrderIntent};
     /// let intent = OrderIntent {
     ///     order_id: "A-1".into(), amount: "100.00".into(), currency: "BYN".into(),
-    ///     items: vec![IntentItem { sku: "bag".into(), name: "Bag".into(), quantity: 2, price: "50.00".into() }],
+    ///     items: vec![IntentItem { sku: "bag".into(), name: "Bag".into(), quantity: 2, price: "50.00".into(), category: None }],
     ///     expires_at: 1_900_000_000, signature: String::new(),
     /// }.sign(b"key");
     /// assert_eq!(intent.verify(b"key", 1_899_999_000)?.amount.to_string(), "100.00");
@@ -182,7 +192,8 @@ impl OrderIntent {
         let texts = fields.into_iter().chain(
             self.items
                 .iter()
-                .flat_map(|item| [&item.sku, &item.name, &item.price]),
+                .flat_map(|item| [&item.sku, &item.name, &item.price])
+                .chain(self.items.iter().filter_map(|item| item.category.as_ref())),
         );
         if texts.clone().any(|text| text.contains(['\t', '\n', '\r'])) {
             return Err(IntentError::Invalid(
@@ -235,6 +246,7 @@ impl OrderIntent {
                 Ok(PricedItem {
                     sku: item.sku.clone(),
                     name: item.name.clone(),
+                    category: item.category.clone(),
                     quantity: item.quantity,
                     price: exact(&format!("items[{index}].price"), &item.price)?,
                 })
@@ -269,12 +281,14 @@ mod tests {
                     name: "Ноутбук Neman 14".into(),
                     quantity: 1,
                     price: "2349.00".into(),
+                    category: None,
                 },
                 IntentItem {
                     sku: "bag".into(),
                     name: "Сумка".into(),
                     quantity: 1,
                     price: "89.50".into(),
+                    category: None,
                 },
             ],
             expires_at: 2_000_000_000,
@@ -340,6 +354,26 @@ mod tests {
     }
 
     #[test]
+    fn a_category_is_signed_as_a_fifth_field_and_reaches_the_order() {
+        let mut with_category = intent();
+        with_category.items[1].category = Some("accessories".into());
+        let text = with_category.canonical();
+        assert!(
+            text.ends_with("bag\t1\t89.50\tСумка\taccessories"),
+            "{text}"
+        );
+        // Signed without the category, it no longer verifies with one.
+        assert_eq!(
+            with_category.verify(b"merchant-key", 1_999_999_000),
+            Err(IntentError::BadSignature)
+        );
+        let signed = with_category.sign(b"merchant-key");
+        let order = signed.verify(b"merchant-key", 1_999_999_000).unwrap();
+        assert_eq!(order.items[1].category.as_deref(), Some("accessories"));
+        assert_eq!(order.items[0].category, None);
+    }
+
+    #[test]
     fn expiry_and_arithmetic_are_checked() {
         let key = b"merchant-key";
         assert_eq!(
@@ -368,6 +402,7 @@ mod tests {
             name: "Gold".into(),
             quantity,
             price: price.into(),
+            category: None,
         };
         for (items, amount) in [
             (vec![huge(u32::MAX, "1000000000000.00")], "1.00"),

@@ -158,6 +158,7 @@ fn sign_intent(
             name: name.to_owned(),
             quantity,
             price: price.to_string(),
+            category: None,
         });
     }
     let now = std::time::SystemTime::now()

@@ -479,12 +479,14 @@ fn intent(order_id: &str, expires_at: u64) -> OrderIntent {
                 name: "Ноутбук Neman 14".into(),
                 quantity: 1,
                 price: "2349.00".into(),
+                category: None,
             },
             IntentItem {
                 sku: "bag".into(),
                 name: "Сумка".into(),
                 quantity: 1,
                 price: "89.50".into(),
+                category: None,
             },
         ],
         expires_at,
@@ -605,6 +607,15 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
         // Refused before the provider is asked: a term its rules do not offer, a currency
         // it does not take (a BYN cart to FreedomPay, a KZT cart to KartaPay).
         (edit(|o| o["months"] = json!(7)), 400, "term_not_offered"),
+        // Karta Pokupok does not finance food: a basket with coffee gets no term at all.
+        (
+            edit(|o| {
+                o["items"] =
+                    json!([{"sku": "kettle", "quantity": 1}, {"sku": "coffee", "quantity": 10}])
+            }),
+            400,
+            "term_not_offered",
+        ),
         (
             edit(|o| o["provider"] = json!("freedompay")),
             400,
