@@ -427,6 +427,7 @@ pub(crate) async fn create(
                 name: item.name.clone(),
                 quantity: item.quantity,
                 price: item.price.to_string(),
+                category: item.category.clone(),
             })
             .collect(),
     };

@@ -144,6 +144,9 @@ pub struct Item {
     pub quantity: u32,
     /// Price of one, as a decimal string.
     pub price: String,
+    /// The product's category, when the order gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// A store error: the message is for logs, never for the browser.

@@ -736,8 +736,8 @@ async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2
         assert_eq!(
             body_json["application"]["items"],
             json!([
-                {"sku": "neman-14", "name": "Ноутбук Neman 14, 16 ГБ", "quantity": 1, "price": "2349.00"},
-                {"sku": "laptop-bag", "name": "Сумка для ноутбука", "quantity": 1, "price": "89.50"},
+                {"sku": "neman-14", "name": "Ноутбук Neman 14, 16 ГБ", "quantity": 1, "price": "2349.00", "category": "electronics"},
+                {"sku": "laptop-bag", "name": "Сумка для ноутбука", "quantity": 1, "price": "89.50", "category": "accessories"},
             ])
         );
         let t: i64 = signature
