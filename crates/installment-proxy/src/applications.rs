@@ -505,25 +505,14 @@ pub(crate) async fn status(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, AppError> {
-    let missing = || AppError::not_found("unknown_application", format!("no application {id:?}"));
-    let mut application = state
-        .store
-        .application(&id)
-        .await
-        .map_err(|e| store_failed(&e))?
-        .ok_or_else(missing)?;
+    let mut application = stored(&state, &id).await?;
     if application.status == Status::Pending
         && store::now() - application.updated_at >= STALE_AFTER_SECS
         && refresh(&state, &application)
             .await
             .map_err(|e| store_failed(&e))?
     {
-        application = state
-            .store
-            .application(&id)
-            .await
-            .map_err(|e| store_failed(&e))?
-            .ok_or_else(missing)?;
+        application = stored(&state, &id).await?;
     }
     Ok(Json(application))
 }
@@ -613,13 +602,7 @@ pub(crate) async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Json<Application>, AppError> {
     backend_only(&state, &headers)?;
-    let missing = || AppError::not_found("unknown_application", format!("no application {id:?}"));
-    let application = state
-        .store
-        .application(&id)
-        .await
-        .map_err(|e| store_failed(&e))?
-        .ok_or_else(missing)?;
+    let application = stored(&state, &id).await?;
     let provider = configured(&state, &application.provider).ok_or_else(|| {
         AppError::bad_request(
             "provider_not_configured",
@@ -666,13 +649,18 @@ pub(crate) async fn cancel(
         .advance(&id, status, &word)
         .await
         .map_err(|e| store_failed(&e))?;
-    let application = state
+    let application = stored(&state, &id).await?;
+    Ok(Json(application))
+}
+
+/// The stored application `id`, or 404 `unknown_application`.
+async fn stored(state: &AppState, id: &str) -> Result<Application, AppError> {
+    state
         .store
-        .application(&id)
+        .application(id)
         .await
         .map_err(|e| store_failed(&e))?
-        .ok_or_else(missing)?;
-    Ok(Json(application))
+        .ok_or_else(|| AppError::not_found("unknown_application", format!("no application {id:?}")))
 }
 
 /// Asks the provider where `application` stands and applies its answer, when the answer is
