@@ -8,7 +8,7 @@
 
 use crate::{
     AppError, AppState,
-    intent::{IntentError, OrderIntent, PricedItem, PricedOrder},
+    intent::{IntentError, IntentItem, OrderIntent, PricedItem, PricedOrder},
     providers::{ApplicationRequest, Provider, ProviderId, ReportedAmount, WebhookError},
     store::{self, Application, Evidence, Status},
 };
@@ -422,7 +422,7 @@ pub(crate) async fn create(
             .order
             .items
             .iter()
-            .map(|item| store::Item {
+            .map(|item| IntentItem {
                 sku: item.sku.clone(),
                 name: item.name.clone(),
                 quantity: item.quantity,

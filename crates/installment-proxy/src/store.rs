@@ -9,6 +9,7 @@
 //! Calls are short and run on tokio's blocking pool over one connection: SQLite serializes
 //! writers anyway, and one connection keeps each change a single transaction.
 
+use crate::intent::IntentItem;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::{
@@ -130,23 +131,7 @@ pub struct Application {
     pub updated_at: i64,
     /// What was bought: each item's SKU, name, quantity and price, so the merchant knows
     /// what was paid for.
-    pub items: Vec<Item>,
-}
-
-/// One line of an application's order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Item {
-    /// The merchant's product code.
-    pub sku: String,
-    /// Its name.
-    pub name: String,
-    /// How many.
-    pub quantity: u32,
-    /// Price of one, as a decimal string.
-    pub price: String,
-    /// The product's category, when the order gave one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub items: Vec<IntentItem>,
 }
 
 /// A store error: the message is for logs, never for the browser.
