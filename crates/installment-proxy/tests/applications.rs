@@ -660,10 +660,8 @@ async fn bad_requests_get_a_4xx_with_a_stable_code() {
 
 /// The merchant's backend: answers 500 to its first `failures` calls, then 200, and records
 /// every call's signature header and body.
-async fn merchant_backend(
-    failures: usize,
-) -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
-    let calls: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+async fn merchant_backend(failures: usize) -> (String, Calls) {
+    let calls: Calls = Arc::default();
     let recorded = calls.clone();
     let handler = move |headers: axum::http::HeaderMap, body: String| {
         let calls = recorded.clone();
@@ -693,9 +691,14 @@ async fn merchant_backend(
     (url, calls)
 }
 
-#[tokio::test]
-async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2xx() {
-    let (callback_url, calls) = merchant_backend(2).await;
+/// Every callback the merchant's backend received: its signature header and its body.
+type Calls = Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A sandbox proxy that calls back a merchant backend failing its first `failures` calls,
+/// and one Karta Pokupok catalog application on it: the base URL, the client, the calls the
+/// backend received, and the created application.
+async fn called_back_application(failures: usize) -> (String, reqwest::Client, Calls, Value) {
+    let (callback_url, calls) = merchant_backend(failures).await;
     let (base, client) = proxy_with(&format!(
         "callback_url = \"{callback_url}\"\ncallback_key = \"merchant-callback-key\""
     ))
@@ -706,6 +709,12 @@ async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2
         &catalog_order("karta_pokupok"),
     )
     .await;
+    (base, client, calls, created)
+}
+
+#[tokio::test]
+async fn the_merchant_hears_of_each_change_signed_and_retried_until_it_answers_2xx() {
+    let (_, client, calls, created) = called_back_application(2).await;
     let id = created["id"].as_str().unwrap().to_owned();
     confirm(&client, created["redirect_url"].as_str().unwrap(), "1234").await;
 
@@ -844,17 +853,7 @@ async fn creating_applications_is_not_an_open_relay() {
 
 #[tokio::test]
 async fn a_cancellation_after_approval_is_applied_and_called_back() {
-    let (callback_url, calls) = merchant_backend(0).await;
-    let (base, client) = proxy_with(&format!(
-        "callback_url = \"{callback_url}\"\ncallback_key = \"merchant-callback-key\""
-    ))
-    .await;
-    let (_, created) = post(
-        &client,
-        format!("{base}/api/v1/applications"),
-        &catalog_order("karta_pokupok"),
-    )
-    .await;
+    let (base, client, calls, created) = called_back_application(0).await;
     let id = created["id"].as_str().unwrap().to_owned();
     let reference = created["provider_ref"].as_str().unwrap().to_owned();
     let send = |status: &str| {
