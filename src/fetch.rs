@@ -1,75 +1,153 @@
-//! The Leptos components' HTTP client to the proxy: the browser's own `fetch`, so the wasm
-//! carries no HTTP library. The npm package does the same in JS.
+//! The widget's client of the proxy: gloo-net over the browser's `fetch`. The browser parses
+//! the JSON, and serde-wasm-bindgen reads it into the core's serde types, so no JSON parser
+//! ships in the wasm. Every request gives up after [`TIMEOUT_MS`], headers and body alike,
+//! through an `AbortSignal.timeout` that aborts it.
 
-use crate::view::{PickerView, Storefront, WidgetError};
-use installment_core::{Locale, Money};
-use wasm_bindgen::{JsCast, JsValue};
+use crate::view::{CardView, PickerView, Storefront, TIMEOUT_MS, WidgetError};
+use gloo_net::http::{Request, RequestBuilder};
+use installment_core::wire::{CardWire, OffersDocument, RulesDocument};
+use installment_core::{Currency, Locale, Money};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
 
-/// Why a document could not be read: the network, the status, or the body.
-fn failed(what: &str, error: JsValue) -> WidgetError {
-    let detail = error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "network error".to_owned());
-    WidgetError::MalformedDocument(format!("{what}: {detail}"))
+/// `GET {endpoint}/rules?currency=…`: the page's conditions, one request however many
+/// components ask (see [`crate::Installments`]).
+pub async fn rules(endpoint: &str, currency: Currency) -> Result<Storefront, WidgetError> {
+    let url = format!("{endpoint}/rules?currency={}", currency.code());
+    let document: RulesDocument = read(get(endpoint, &url).await?)?;
+    Storefront::from_document(document)
 }
 
-async fn text(url: &str) -> Result<String, WidgetError> {
-    let window = web_sys::window().ok_or_else(|| failed(url, "no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|e| failed(url, e))?
-        .unchecked_into();
-    if !response.ok() {
-        return Err(failed(url, format!("HTTP {}", response.status()).into()));
-    }
-    let body = response.text().map_err(|e| failed(url, e))?;
-    JsFuture::from(body)
-        .await
-        .map_err(|e| failed(url, e))?
-        .as_string()
-        .ok_or_else(|| failed(url, "body is not text".into()))
-}
-
-async fn document<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, WidgetError> {
-    serde_json::from_str(&text(url).await?)
-        .map_err(|e| WidgetError::MalformedDocument(format!("{url}: {e}")))
-}
-
-/// `GET {endpoint}/rules?currency=…`: one request per page, shared by every badge.
-///
-/// ```ignore
-/// let rules = LocalResource::new(|| fetch::rules("/api/v1", "BYN"));
-/// ```
-pub async fn rules(endpoint: &str, currency: &str) -> Result<Storefront, WidgetError> {
-    Storefront::from_document(document(&format!("{endpoint}/rules?currency={currency}")).await?)
-}
-
-/// `GET {endpoint}/offers?amount=…&currency=…`, formatted for `locale`.
+/// `GET {endpoint}/offers?amount=…&currency=…[&category=…]`, formatted for `locale`.
 pub async fn offers(
     endpoint: &str,
     amount: Money,
+    category: Option<&str>,
     locale: Locale,
 ) -> Result<PickerView, WidgetError> {
-    let url = format!(
+    let mut url = format!(
         "{endpoint}/offers?amount={amount}&currency={}",
         amount.currency().code()
     );
-    PickerView::from_document(&document(&url).await?, locale)
+    if let Some(category) = category {
+        url.push_str("&category=");
+        url.push_str(&String::from(js_sys::encode_uri_component(category)));
+    }
+    let document: OffersDocument = read(get(endpoint, &url).await?)?;
+    PickerView::from_document(&document, locale)
 }
 
 /// The family and scheme `GET {endpoint}/bins/{bin}` knows, for a BIN the page's table
 /// does not. Only the first 8 digits are ever sent.
-pub async fn bin(endpoint: &str, digits: &str) -> Result<crate::view::CardView, WidgetError> {
-    let digits = &digits[..digits.len().min(8)];
-    let card: installment_core::wire::CardWire =
-        document(&format!("{endpoint}/bins/{digits}")).await?;
-    Ok(crate::view::CardView {
+pub async fn bin(endpoint: &str, digits: &str) -> Result<CardView, WidgetError> {
+    let digits = crate::view::card_prefix(digits);
+    let card: CardWire = read(get(endpoint, &format!("{endpoint}/bins/{digits}")).await?)?;
+    Ok(CardView {
         association: card.association.map(|a| a.as_str()),
         family: card.range.as_ref().map(|r| r.family.clone()),
         bank: card.range.map(|r| r.bank),
+    })
+}
+
+/// `POST {endpoint}/applications` with a JSON body; the answer's `redirect_url`.
+pub async fn apply(endpoint: &str, body: &JsValue) -> Result<String, WidgetError> {
+    #[derive(serde::Deserialize)]
+    struct Created {
+        redirect_url: String,
+    }
+    let text = js_sys::JSON::stringify(body)
+        .map(String::from)
+        .map_err(|_| WidgetError::InvalidSetting("the application is not JSON".to_owned()))?;
+    let request = Request::post(&format!("{endpoint}/applications"))
+        .header("content-type", "application/json");
+    let created: Created = read(send(endpoint, request, Some(text)).await?)?;
+    Ok(created.redirect_url)
+}
+
+async fn get(endpoint: &str, url: &str) -> Result<JsValue, WidgetError> {
+    send(endpoint, Request::get(url), None).await
+}
+
+/// Sends the request and parses its JSON body, both within the time limit.
+async fn send(
+    endpoint: &str,
+    request: RequestBuilder,
+    body: Option<String>,
+) -> Result<JsValue, WidgetError> {
+    let signal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    let failed = |detail: String| {
+        if signal.aborted() {
+            WidgetError::Timeout {
+                endpoint: endpoint.to_owned(),
+            }
+        } else {
+            WidgetError::Unreachable {
+                endpoint: endpoint.to_owned(),
+                detail,
+            }
+        }
+    };
+    let request = request
+        .header("accept", "application/json")
+        .abort_signal(Some(&signal));
+    let request = match body {
+        Some(body) => request.body(body),
+        None => request.build(),
+    }
+    .map_err(|error| failed(error.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|error| failed(error.to_string()))?;
+    let (ok, status) = (response.ok(), response.status());
+    // The body is read under the same signal: a stalled body times out like a silent proxy.
+    let parsed = match web_sys::Response::from(response).json() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(error) => Err(error),
+    };
+    let malformed = || {
+        if signal.aborted() {
+            WidgetError::Timeout {
+                endpoint: endpoint.to_owned(),
+            }
+        } else {
+            WidgetError::MalformedJson {
+                endpoint: endpoint.to_owned(),
+            }
+        }
+    };
+    if !ok {
+        #[derive(serde::Deserialize)]
+        struct Problem {
+            code: String,
+            message: String,
+        }
+        let detail = parsed
+            .ok()
+            .and_then(|body| serde_wasm_bindgen::from_value::<Problem>(body).ok())
+            .map(|problem| (problem.code, problem.message));
+        return Err(WidgetError::Status {
+            endpoint: endpoint.to_owned(),
+            status,
+            detail,
+        });
+    }
+    parsed.map_err(|_| malformed())
+}
+
+/// A parsed JSON value read into `T`; a mismatch names the first wrong field's path.
+///
+/// Public for the npm exports, which read documents a page fetched itself.
+pub fn read<T: DeserializeOwned>(value: JsValue) -> Result<T, WidgetError> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(value);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        WidgetError::MalformedDocument(if path == "." {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        })
     })
 }

@@ -4,7 +4,7 @@
 use installment_core::Locale;
 
 /// Every label the badge details and the picker show, in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Labels {
     /// Abbreviated months after a number: "12 mo.".
     pub months: &'static str,
@@ -38,38 +38,6 @@ pub struct Labels {
     pub pay: &'static str,
     /// The one line shown when the application could not be created.
     pub checkout_failed: &'static str,
-}
-
-impl Labels {
-    /// Every label with its name, as the JS embed receives them.
-    ///
-    /// ```
-    /// use installment_widget::labels::labels;
-    /// use installment_core::Locale;
-    /// let words = labels(Locale::from_tag("en")?);
-    /// assert!(words.entries().contains(&("any_card", "Any card")));
-    /// # Ok::<(), installment_core::Error>(())
-    /// ```
-    pub fn entries(&self) -> [(&'static str, &'static str); 16] {
-        [
-            ("months", self.months),
-            ("per_month", self.per_month),
-            ("total", self.total),
-            ("overpayment", self.overpayment),
-            ("no_overpayment", self.no_overpayment),
-            ("plans", self.plans),
-            ("schedule", self.schedule),
-            ("payment", self.payment),
-            ("card_digits", self.card_digits),
-            ("card_hint", self.card_hint),
-            ("no_plans_for_card", self.no_plans_for_card),
-            ("unavailable", self.unavailable),
-            ("any_card", self.any_card),
-            ("phone", self.phone),
-            ("pay", self.pay),
-            ("checkout_failed", self.checkout_failed),
-        ]
-    }
 }
 
 const RU: Labels = Labels {

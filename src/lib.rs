@@ -1,33 +1,50 @@
 //! # installment-widget
 //!
-//! The storefront side of the installment calculator. Every number comes from
-//! [`installment_core`], so the badge, the picker and the merchant's server agree.
+//! The storefront side of the installment calculator: Leptos components that show what an
+//! installment plan costs, exactly. Every number comes from [`installment_core`], so the
+//! badge, the picker and the merchant's server agree.
 //!
-//! - [`view`]: what the badge, its details and the picker show, from the proxy's
-//!   `/api/v1/rules` and `/api/v1/offers` documents, every string formatted.
-//! - [`InstallmentBadge`] and [`InstallmentPicker`] (feature `leptos`, on by default): the
-//!   Leptos components, for Rust shops.
-//! - `js` (wasm32 only): the thin export layer under the npm package, the script tag and the
-//!   custom elements (`js/`), which render the same views.
+//! - [`InstallmentBadge`]: "from 12,50 Br/month in installments via Karta Pokupok", and on
+//!   click each provider's plans.
+//! - [`InstallmentPicker`]: cards and banks with each plan's monthly payment, total and
+//!   overpayment, narrowed by the card's first digits; with a [`Checkout`], the purchase.
+//! - [`InstallmentProvider`]: one rules fetch per currency for every component below it.
+//! - [`view`]: what the components show, from the proxy's documents, every string formatted.
+//! - [`STYLESHEET`]: the components' CSS, for the page or a shadow root.
+//!
+//! The same components render the script-tag embed, the custom elements and the npm package:
+//! built with the `embed` feature, the wasm mounts one per element into its shadow root.
+//!
+//! Features: `csr` (default) for the browser, `ssr` to render on a server, `hydrate` to
+//! hydrate what a server rendered.
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
-#[cfg(feature = "leptos")]
 mod badge;
-#[cfg(feature = "leptos")]
-pub mod fetch;
+mod context;
+#[cfg(all(target_arch = "wasm32", feature = "embed"))]
+mod embed;
 #[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(all(target_arch = "wasm32", feature = "embed-full"))]
 mod js;
 pub mod labels;
-#[cfg(feature = "leptos")]
 mod picker;
 pub mod view;
 
-#[cfg(feature = "leptos")]
 pub use badge::InstallmentBadge;
+pub use context::{
+    DEFAULT_ENDPOINT, InstallmentProvider, Installments, Load, WidgetState, use_installments,
+};
 pub use installment_core as core;
-#[cfg(feature = "leptos")]
-pub use picker::{InstallmentPicker, Selection};
+pub use picker::{Checkout, InstallmentPicker, Order, Selection};
+
+/// The badge's and the picker's styles: link them in the page, or adopt them in a shadow
+/// root as the embed does. Every color and size reads a `--installment-*` custom property.
+pub const STYLESHEET: &str = concat!(
+    include_str!("badge/badge.css"),
+    include_str!("picker/picker.css")
+);

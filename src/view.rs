@@ -9,28 +9,64 @@ use installment_core::{
     wire::{OffersDocument, PlanWire, RulesDocument},
 };
 
-/// Everything that can go wrong turning the proxy's documents into views.
+/// Everything that can go wrong in the widget: a setting, the proxy, or its documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WidgetError {
     /// An amount, currency, locale, rule or BIN the core refused.
     Core(Error),
     /// A document that is not the JSON the proxy's API describes.
     MalformedDocument(String),
+    /// A setting of the element that cannot be used (`items`, `intent`, `price-selector` ...).
+    InvalidSetting(String),
+    /// The proxy could not be reached at all.
+    Unreachable {
+        /// The proxy's API root, as the page names it.
+        endpoint: String,
+        /// The browser's reason.
+        detail: String,
+    },
+    /// The proxy did not answer (headers and body) within [`TIMEOUT_MS`].
+    Timeout {
+        /// The proxy's API root.
+        endpoint: String,
+    },
+    /// The proxy answered with an error status.
+    Status {
+        /// The proxy's API root.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// The proxy's error `code` and `message`, when its body had them.
+        detail: Option<(String, String)>,
+    },
+    /// The proxy's body was not JSON at all.
+    MalformedJson {
+        /// The proxy's API root.
+        endpoint: String,
+    },
 }
 
+/// How long the proxy may take, headers and body, before the widget gives up and hides.
+pub const TIMEOUT_MS: u32 = 4000;
+
 impl WidgetError {
-    /// A stable code for scripts: the core's, or `malformed_document`.
+    /// A stable code for scripts: the core's, or one of the widget's own.
     ///
     /// ```
-    /// use installment_widget::view::Storefront;
     /// use installment_widget::view::WidgetError;
-    /// let error = WidgetError::MalformedDocument("expected value at line 1 column 1".into());
+    /// let error = WidgetError::MalformedDocument("providers[0].bands: invalid type".into());
     /// assert_eq!(error.code(), "malformed_document");
+    /// assert_eq!(WidgetError::Timeout { endpoint: "/api/v1".into() }.code(), "proxy_timeout");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Self::Core(error) => error.code(),
             Self::MalformedDocument(_) => "malformed_document",
+            Self::InvalidSetting(_) => "invalid_argument",
+            Self::Unreachable { .. } => "proxy_unreachable",
+            Self::Timeout { .. } => "proxy_timeout",
+            Self::Status { .. } => "proxy_status",
+            Self::MalformedJson { .. } => "malformed_json",
         }
     }
 }
@@ -41,6 +77,28 @@ impl core::fmt::Display for WidgetError {
             Self::Core(error) => error.fmt(f),
             Self::MalformedDocument(detail) => {
                 write!(f, "malformed answer from the proxy: {detail}")
+            }
+            Self::InvalidSetting(detail) => f.write_str(detail),
+            Self::Unreachable { endpoint, detail } => {
+                write!(f, "the proxy at {endpoint} is unreachable ({detail})")
+            }
+            Self::Timeout { endpoint } => write!(
+                f,
+                "the proxy at {endpoint} did not answer within {TIMEOUT_MS} ms"
+            ),
+            Self::Status {
+                endpoint,
+                status,
+                detail,
+            } => {
+                write!(f, "the proxy at {endpoint} answered HTTP {status}")?;
+                match detail {
+                    Some((code, message)) => write!(f, ": {code}: {message}"),
+                    None => Ok(()),
+                }
+            }
+            Self::MalformedJson { endpoint } => {
+                write!(f, "the proxy at {endpoint} answered malformed JSON")
             }
         }
     }
@@ -55,7 +113,7 @@ impl From<Error> for WidgetError {
 }
 
 /// The badge sentence in three parts, so the amount can be emphasized.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BadgeView {
     /// Text before the amount.
     pub before: String,
@@ -66,7 +124,7 @@ pub struct BadgeView {
 }
 
 /// One plan as shown: every amount formatted for the locale.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlanView {
     /// Number of payments.
     pub months: u32,
@@ -147,7 +205,7 @@ impl PlanView {
 }
 
 /// One provider's plans, as the badge's details list them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ProviderView {
     /// Stable provider identifier.
     pub provider: String,
@@ -292,7 +350,7 @@ pub fn card_prefix(typed: &str) -> String {
 }
 
 /// What the card field knows about the shopper's card so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CardView {
     /// Scheme wire name (`VISA`, `BELKART` ...), from the first digit on.
     pub association: Option<&'static str>,
@@ -334,7 +392,7 @@ impl CardView {
 }
 
 /// One card (or every card) of one provider, with its plans: one group of the picker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OfferView {
     /// Stable provider identifier.
     pub provider: String,
@@ -350,11 +408,12 @@ pub struct OfferView {
     pub card: String,
     /// Plans, shortest first.
     pub plans: Vec<PlanView>,
+    #[serde(skip)]
     scheme: Option<CardAssociation>,
 }
 
 /// The picker's offers for one price, read from `GET /api/v1/offers`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PickerView {
     /// Every offer of every provider.
     pub offers: Vec<OfferView>,

@@ -3,6 +3,7 @@
 //!
 //! Styles are in `badge.css` beside this file; they ship in `installment-widget.css`.
 
+use crate::context::{Load, WidgetState, use_installments};
 use crate::labels::labels;
 use crate::view::{ProviderView, Storefront};
 use installment_core::{Locale, Money};
@@ -13,61 +14,81 @@ use std::sync::Arc;
 /// while the rules load or when no plan is eligible (no spinner, no error text); the badge
 /// keeps its line's height meanwhile, so the page does not shift.
 ///
+/// The rules come from the nearest [`InstallmentProvider`](crate::InstallmentProvider)
+/// (one fetch per currency for the whole page), unless given in `rules`.
+///
 /// ```no_run
-/// use installment_widget::{core::{Currency, Locale, Money}, view::Storefront, InstallmentBadge};
+/// use installment_widget::{core::{Currency, Locale, Money}, InstallmentBadge};
 /// use leptos::prelude::*;
-/// use std::sync::Arc;
 /// let byn = Currency::from_code("BYN").unwrap();
 /// let price = RwSignal::new(Money::parse("299.90", byn).unwrap());
-/// let rules = RwSignal::new(None::<Arc<Storefront>>); // filled by `fetch::rules`
-/// let _ = view! {
-///     <InstallmentBadge amount=price rules=rules locale=Locale::from_tag("ru-BY").unwrap() />
-/// };
+/// let _ = view! { <InstallmentBadge amount=price locale=Locale::from_tag("ru-BY").unwrap() /> };
 /// ```
 #[component]
 pub fn InstallmentBadge(
     /// The price to finance; the badge follows it when it changes.
     #[prop(into)]
     amount: Signal<Money>,
-    /// The page's conditions (`/api/v1/rules`), shared by every badge; `None` while loading.
-    #[prop(into)]
-    rules: Signal<Option<Arc<Storefront>>>,
     /// Language and number format.
     #[prop(into)]
     locale: Signal<Locale>,
     /// The product's category code, for providers that exclude some.
     #[prop(optional, into)]
     category: MaybeProp<String>,
+    /// The proxy's API root; by default the provider's.
+    #[prop(optional, into)]
+    endpoint: MaybeProp<String>,
+    /// The page's conditions (`/api/v1/rules`) when the page has them already, as on a
+    /// server that renders the badge; `None` while loading.
+    #[prop(optional, into)]
+    rules: Option<Signal<Option<Arc<Storefront>>>>,
+    /// Told how the badge ended each time that changes: shown, empty, or failed and why.
+    #[prop(optional, into)]
+    on_state: Option<Callback<WidgetState>>,
 ) -> impl IntoView {
+    let loaded = rules_signal(rules, endpoint, Signal::derive(move || amount.get().currency()));
     let open = RwSignal::new(false);
-    let badge = Memo::new(move |_| {
-        let rules = rules.get()?;
-        let category = category.get();
-        rules
-            .badge(amount.get(), category.as_deref(), locale.get())
-            .ok()
-            .flatten()
+    let badge = Memo::new(move |_| match loaded.get() {
+        Load::Loading => Load::Loading,
+        Load::Failed(error) => Load::Failed(error),
+        Load::Ready(rules) => {
+            let category = category.get();
+            match rules.badge(amount.get(), category.as_deref(), locale.get()) {
+                Ok(badge) => Load::Ready(badge),
+                Err(error) => Load::Failed(error),
+            }
+        }
     });
+    if let Some(report) = on_state {
+        Effect::new(move |_| match badge.get() {
+            Load::Loading => {}
+            Load::Ready(Some(_)) => report.run(WidgetState::Shown),
+            Load::Ready(None) => report.run(WidgetState::Empty),
+            Load::Failed(error) => report.run(WidgetState::Failed(error)),
+        });
+    }
+    let shown = move || match badge.get() {
+        Load::Ready(Some(text)) => Some(text),
+        _ => None,
+    };
     let details = move || {
         let category = category.get();
-        rules
-            .get()
-            .and_then(|r| {
-                r.details(amount.get(), category.as_deref(), locale.get())
-                    .ok()
-            })
-            .unwrap_or_default()
+        match loaded.get() {
+            Load::Ready(rules) => rules
+                .details(amount.get(), category.as_deref(), locale.get())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     };
     view! {
         <span
             class="installment-badge"
-            class:installment-badge--empty=move || badge.with(Option::is_none)
+            class:installment-badge--empty=move || shown().is_none()
             lang=move || locale.get().tag()
             dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
         >
             {move || {
-                badge
-                    .get()
+                shown()
                     .map(|text| {
                         view! {
                             <button
@@ -84,11 +105,30 @@ pub fn InstallmentBadge(
                     })
             }}
             {move || {
-                (open.get() && badge.with(Option::is_some))
+                (open.get() && shown().is_some())
                     .then(|| view! { <Details providers=details() locale=locale.get() /> })
             }}
         </span>
     }
+}
+
+/// The rules a component reads: the ones it was given, or the page's shared fetch for the
+/// currency from the component's endpoint (else the provider's).
+pub(crate) fn rules_signal(
+    given: Option<Signal<Option<Arc<Storefront>>>>,
+    endpoint: MaybeProp<String>,
+    currency: Signal<installment_core::Currency>,
+) -> Signal<Load<Arc<Storefront>>> {
+    if let Some(given) = given {
+        return Signal::derive(move || given.get().map_or(Load::Loading, Load::Ready));
+    }
+    let installments = use_installments();
+    Signal::derive(move || {
+        let endpoint = endpoint
+            .get()
+            .unwrap_or_else(|| installments.endpoint().to_owned());
+        installments.rules(&endpoint, currency.get()).get()
+    })
 }
 
 /// Each provider's plans: term, monthly payment, total and overpayment.

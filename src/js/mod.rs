@@ -1,9 +1,7 @@
-//! The npm package's exports. Each is a few lines that call the core; every error becomes a
-//! JS `Error` (with a stable `code`) in [`throw`], so no input can reach a wasm trap.
-//! Documents come in through [`read`], views go out through [`write`].
-
-mod read;
-mod write;
+//! The npm package's calculator exports. Each is a few lines that call the core; objects
+//! cross the boundary through serde-wasm-bindgen ([`to_js`], [`crate::fetch::read`]), and
+//! every error becomes a JS `Error` with a stable `code` in [`throw`], so no input can reach
+//! a wasm trap.
 
 use crate::view::{CardView, PickerView, Storefront, WidgetError, card_prefix};
 use installment_core::{
@@ -11,8 +9,15 @@ use installment_core::{
     parse_price_text,
 };
 use js_sys::{Array, Reflect};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use write::{ToJs, object};
+
+/// A value as JS reads it: plain objects, `null` for `None`, arrays for lists.
+fn to_js(value: &impl Serialize) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -221,22 +226,26 @@ fn money(amount: &JsValue, currency: &str) -> Result<Money, JsValue> {
     Money::parse(&amount_text(amount)?, currency).map_err(throw)
 }
 
-fn strings<T: ToString>(items: &[T]) -> JsValue {
-    items
-        .iter()
-        .map(|item| JsValue::from(item.to_string()))
-        .collect::<Array>()
-        .into()
+/// A plan as `PlanQuote` declares it: every amount a decimal string.
+#[derive(Serialize)]
+struct PlanQuote {
+    months: u32,
+    monthly: String,
+    payments: Vec<String>,
+    total: String,
+    overpayment: String,
 }
 
-fn plan_object(plan: &Plan) -> JsValue {
-    object(&[
-        ("months", plan.months().into()),
-        ("monthly", plan.monthly().to_string().into()),
-        ("payments", strings(plan.payments())),
-        ("total", plan.total().to_string().into()),
-        ("overpayment", plan.overpayment().to_string().into()),
-    ])
+impl From<&Plan> for PlanQuote {
+    fn from(plan: &Plan) -> Self {
+        Self {
+            months: plan.months(),
+            monthly: plan.monthly().to_string(),
+            payments: plan.payments().iter().map(Money::to_string).collect(),
+            total: plan.total().to_string(),
+            overpayment: plan.overpayment().to_string(),
+        }
+    }
 }
 
 /// Splits `amount` into `count` installments that add up exactly, larger first.
@@ -249,7 +258,7 @@ pub fn split(
     let parts = money(&amount, currency)?
         .split(months(&count, "count")?)
         .map_err(throw)?;
-    Ok(strings(&parts))
+    Ok(to_js(&parts.iter().map(Money::to_string).collect::<Vec<_>>()))
 }
 
 /// Interest-free plans of `amount` over each of `terms`, and the smallest monthly payment.
@@ -261,33 +270,35 @@ pub fn quote(
 ) -> Result<JsValue, JsValue> {
     let price = money(&amount, currency)?;
     let quote = Quote::interest_free(price, &month_list(&terms)?).map_err(throw)?;
-    let plans: Array = quote.plans.iter().map(plan_object).collect();
-    Ok(object(&[
-        ("currency", price.currency().code().into()),
-        ("from", quote.from().map_or(JsValue::NULL, plan_object)),
-        ("plans", plans.into()),
-    ]))
+    #[derive(Serialize)]
+    struct QuoteView {
+        currency: &'static str,
+        from: Option<PlanQuote>,
+        plans: Vec<PlanQuote>,
+    }
+    Ok(to_js(&QuoteView {
+        currency: price.currency().code(),
+        from: quote.from().map(PlanQuote::from),
+        plans: quote.plans.iter().map(PlanQuote::from).collect(),
+    }))
 }
 
 /// The card association from the first digits, or `null` when they do not decide it.
 #[wasm_bindgen(js_name = detectCard, unchecked_return_type = "CardInfo | null")]
 pub fn detect_card_js(digits: &str) -> Result<JsValue, JsValue> {
-    Ok(detect_card(digits)
-        .map_err(throw)?
-        .map_or(JsValue::NULL, |info| {
-            object(&[
-                ("association", info.association.as_str().into()),
-                (
-                    "lengths",
-                    info.lengths
-                        .iter()
-                        .map(|&n| JsValue::from(n))
-                        .collect::<Array>()
-                        .into(),
-                ),
-                ("cvcLength", info.cvc_length.into()),
-            ])
-        }))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct CardInfo {
+        association: &'static str,
+        lengths: &'static [u8],
+        cvc_length: u8,
+    }
+    let card = detect_card(digits).map_err(throw)?.map(|info| CardInfo {
+        association: info.association.as_str(),
+        lengths: info.lengths,
+        cvc_length: info.cvc_length,
+    });
+    Ok(to_js(&card))
 }
 
 /// `amount` in `currency` as CLDR formats it for `locale` (the same text as Node's full ICU).
@@ -340,7 +351,7 @@ impl Rules {
     pub fn read(
         #[wasm_bindgen(unchecked_param_type = "object")] document: JsValue,
     ) -> Result<Rules, JsValue> {
-        read::rules_document(document)
+        crate::fetch::read(document)
             .and_then(Storefront::from_document)
             .map(Rules)
             .map_err(throw)
@@ -362,7 +373,7 @@ impl Rules {
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
         let badge = self.0.badge(price, category.as_deref(), locale);
-        Ok(badge.map_err(throw)?.to_js())
+        Ok(to_js(&badge.map_err(throw)?))
     }
 
     /// Every provider's plans for `amount`: the badge's details view.
@@ -375,7 +386,7 @@ impl Rules {
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
         let details = self.0.details(price, category.as_deref(), locale);
-        Ok(details.map_err(throw)?.to_js())
+        Ok(to_js(&details.map_err(throw)?))
     }
 
     /// The card as far as the digits tell: the scheme from the first digit, the family and
@@ -389,7 +400,7 @@ impl Rules {
             None
         };
         let card = known.map_or_else(|| CardView::from_digits(&digits), CardView::from_range);
-        Ok(card.to_js())
+        Ok(to_js(&card))
     }
 }
 
@@ -413,7 +424,7 @@ impl Offers {
         locale: &str,
     ) -> Result<Offers, JsValue> {
         let locale = Locale::from_tag(locale).map_err(throw)?;
-        read::offers_document(document)
+        crate::fetch::read(document)
             .and_then(|document| PickerView::from_document(&document, locale))
             .map(Offers)
             .map_err(throw)
@@ -422,7 +433,7 @@ impl Offers {
     /// Every offer with its plans, and the picker's labels.
     #[wasm_bindgen(unchecked_return_type = "PickerView")]
     pub fn view(&self) -> JsValue {
-        self.0.to_js()
+        to_js(&self.0)
     }
 
     /// Indexes of the offers open to a card of `family` and `association` (as a BIN table
@@ -438,12 +449,7 @@ impl Offers {
             .map(CardAssociation::parse)
             .transpose()
             .map_err(throw)?;
-        let open = self.0.open_to_card(family.as_deref(), association);
-        Ok(open
-            .into_iter()
-            .map(|i| JsValue::from(i as u32))
-            .collect::<Array>()
-            .into())
+        Ok(to_js(&self.0.open_to_card(family.as_deref(), association)))
     }
 }
 
@@ -451,5 +457,5 @@ impl Offers {
 #[wasm_bindgen(unchecked_return_type = "Labels")]
 pub fn labels(locale: &str) -> Result<JsValue, JsValue> {
     let locale = Locale::from_tag(locale).map_err(throw)?;
-    Ok(crate::labels::labels(locale).to_js())
+    Ok(to_js(crate::labels::labels(locale)))
 }

@@ -1,15 +1,18 @@
-//! `InstallmentPicker`: the card-installment picker of the product page and the checkout.
+//! `InstallmentPicker`: the card-installment picker of the product page and the checkout, and
+//! with a [`Checkout`] the purchase itself (phone, "Pay in installments", the provider's form).
 //!
-//! Styles are in `picker.css` beside this file; they ship in `installment-widget.css`.
+//! Styles are in `picker.css` beside this file; they ship in [`crate::STYLESHEET`].
 
+use crate::badge::rules_signal;
+use crate::context::{Load, WidgetState, use_installments, warn_once};
 use crate::labels::labels;
-use crate::view::{CardView, PickerView, Storefront, card_prefix};
-use installment_core::{CardAssociation, Locale};
+use crate::view::{CardView, PickerView, WidgetError, card_prefix};
+use installment_core::{CardAssociation, Locale, Money};
 use leptos::prelude::*;
 use std::sync::Arc;
 
 /// The plan a shopper chose, as the `installment-select` event and the form carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Selection {
     /// Stable provider identifier.
     pub provider: String,
@@ -21,10 +24,19 @@ pub struct Selection {
     pub monthly: String,
     /// The total, a decimal string.
     pub total: String,
+    /// The currency of both amounts.
+    pub currency: String,
 }
 
 impl Selection {
     /// The hidden input's value: `provider:family:months`, the family empty for any card.
+    ///
+    /// ```
+    /// use installment_widget::Selection;
+    /// let choice = Selection { provider: "craftgate".into(), family: Some("Bonus".into()), months: 6,
+    ///     monthly: "10.00".into(), total: "60.00".into(), currency: "TRY".into() };
+    /// assert_eq!(choice.form_value(), "craftgate:Bonus:6");
+    /// ```
     pub fn form_value(&self) -> String {
         format!(
             "{}:{}:{}",
@@ -35,80 +47,140 @@ impl Selection {
     }
 }
 
+/// What the picker buys when the shopper presses "Pay in installments": never an amount, so
+/// a page cannot set its own price. The proxy prices the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    /// SKUs and quantities from the merchant's catalog.
+    Items(Vec<(String, u32)>),
+    /// A signed intent from the merchant's backend, as JSON text, sent as it is.
+    Intent(String),
+}
+
+impl Order {
+    /// Reads `sku:quantity,…` (a quantity of 1 may be left out).
+    ///
+    /// ```
+    /// use installment_widget::Order;
+    /// assert_eq!(Order::items("neman-14:1, laptop-bag")?,
+    ///     Order::Items(vec![("neman-14".into(), 1), ("laptop-bag".into(), 1)]));
+    /// assert!(Order::items("neman-14:x").is_err());
+    /// # Ok::<(), installment_widget::view::WidgetError>(())
+    /// ```
+    pub fn items(text: &str) -> Result<Self, WidgetError> {
+        let wrong = || {
+            WidgetError::InvalidSetting(format!(
+                "items: \"sku:quantity,…\" expected, not \"{text}\""
+            ))
+        };
+        text.split(',')
+            .map(|line| {
+                let (sku, quantity) = line.trim().split_once(':').unwrap_or((line.trim(), "1"));
+                let quantity = quantity.parse::<u32>().map_err(|_| wrong())?;
+                if sku.is_empty() || quantity == 0 {
+                    return Err(wrong());
+                }
+                Ok((sku.to_owned(), quantity))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self::Items)
+    }
+}
+
+/// The purchase the picker starts: what is bought and where the provider sends the shopper
+/// back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkout {
+    /// What is bought.
+    pub order: Order,
+    /// The page the provider returns to, on success and on failure.
+    pub return_path: String,
+}
+
 /// Cards and banks with their plans (months, monthly payment, total, overpayment), narrowed
-/// by the first digits of the shopper's card, as one keyboard-friendly radio group.
+/// by the first digits of the shopper's card, as one keyboard-friendly radio group; with a
+/// `checkout`, the phone field and the button that opens the provider's form.
 ///
 /// ```no_run
-/// use installment_widget::{view::PickerView, InstallmentPicker};
+/// use installment_widget::{core::{Currency, Locale, Money}, InstallmentPicker};
 /// use leptos::prelude::*;
-/// use std::sync::Arc;
-/// let offers = RwSignal::new(None::<Arc<PickerView>>); // filled by `fetch::offers`
+/// let price = Money::parse("2438.50", Currency::from_code("BYN").unwrap()).unwrap();
 /// let _ = view! {
-///     <InstallmentPicker offers=offers name="installment_plan"
+///     <InstallmentPicker amount=price locale=Locale::from_tag("ru-BY").unwrap() name="installment_plan"
 ///         on_select=Callback::new(|choice| leptos::logging::log!("{choice:?}")) />
 /// };
 /// ```
 #[component]
 pub fn InstallmentPicker(
-    /// The offers for the price (`/api/v1/offers`); `None` while loading.
+    /// The price to finance; the offers follow it.
     #[prop(into)]
-    offers: Signal<Option<Arc<PickerView>>>,
-    /// The page's rules, whose BIN table narrows the plans without asking the proxy.
-    #[prop(optional, into)]
-    rules: Signal<Option<Arc<Storefront>>>,
-    /// The proxy's API root (`/api/v1`), asked for BINs the table does not know.
-    #[prop(optional, into)]
-    endpoint: Option<String>,
-    /// Name of the hidden form input that carries the choice.
+    amount: Signal<Money>,
+    /// Language of the labels and number format.
     #[prop(into)]
-    name: String,
-    /// Language of the labels (the amounts come formatted in `offers`).
+    locale: Signal<Locale>,
+    /// The product's category code, for providers that exclude some.
     #[prop(optional, into)]
-    locale: Option<Signal<Locale>>,
+    category: MaybeProp<String>,
+    /// The proxy's API root; by default the provider's.
+    #[prop(optional, into)]
+    endpoint: MaybeProp<String>,
+    /// Name of a hidden form input, inside the picker, that carries the choice.
+    #[prop(optional, into)]
+    name: Option<String>,
     /// Called with each choice.
     #[prop(optional, into)]
     on_select: Option<Callback<Selection>>,
-    /// Whether the offers could not be had: the picker then says so in one line.
+    /// With a checkout, the picker starts the purchase itself.
     #[prop(optional, into)]
-    unavailable: Signal<bool>,
+    checkout: MaybeProp<Checkout>,
+    /// Told how the picker ended each time that changes: shown, or failed and why.
+    #[prop(optional, into)]
+    on_state: Option<Callback<WidgetState>>,
 ) -> impl IntoView {
-    let locale = locale.unwrap_or_else(|| Signal::stored(Locale::from_tag("en").expect("en")));
+    let installments = use_installments();
+    let endpoint = Signal::derive(move || {
+        endpoint
+            .get()
+            .unwrap_or_else(|| installments.endpoint().to_owned())
+    });
+    let currency = Signal::derive(move || amount.get().currency());
+    let rules = rules_signal(None, endpoint.into(), currency);
+    let offers = offers_signal(endpoint, amount, category, locale);
     let digits = RwSignal::new(String::new());
     let card = RwSignal::new(CardView::default());
     let chosen = RwSignal::new(None::<Selection>);
-    let group = StoredValue::new(format!("installment-plan-{}", next_id()));
-    let name = StoredValue::new(name);
+    let group = format!("installment-plan-{}", next_id());
 
-    // The scheme from the first digit; the family from the table, else from the proxy.
+    if let Some(report) = on_state {
+        Effect::new(move |_| match offers.get() {
+            Load::Loading => {}
+            Load::Ready(_) => report.run(WidgetState::Shown),
+            Load::Failed(error) => report.run(WidgetState::Failed(error)),
+        });
+    }
+
+    // The scheme from the first digit; the family from the page's BIN table, else the proxy.
     Effect::new(move |_| {
         let typed = digits.get();
         let mut view = CardView::from_digits(&typed);
         if typed.len() >= 6 {
-            let known = rules
-                .get()
-                .and_then(|r| r.bin(&typed).ok().flatten().map(CardView::from_range));
-            match (known, endpoint.clone()) {
-                (Some(known), _) => view = known,
-                (None, Some(endpoint)) => {
-                    let asked = typed.clone();
-                    leptos::task::spawn_local(async move {
-                        if let Ok(found) = crate::fetch::bin(&endpoint, &asked).await
-                            && digits.get_untracked() == asked
-                        {
-                            card.set(found);
-                        }
-                    });
-                }
-                (None, None) => {}
+            let known = match rules.get() {
+                Load::Ready(rules) => rules.bin(&typed).ok().flatten().map(CardView::from_range),
+                _ => None,
+            };
+            match known {
+                Some(known) => view = known,
+                None => ask_proxy_for_bin(endpoint.get_untracked(), typed, digits, card),
             }
         }
         card.set(view);
     });
 
     let visible = Memo::new(move |_| {
-        let offers = offers.get()?;
-        let narrowed = digits.with(|d| d.len() >= 6);
-        let open = if narrowed {
+        let Load::Ready(offers) = offers.get() else {
+            return None;
+        };
+        let open = if digits.with(|d| d.len() >= 6) {
             card.with(|c| {
                 let scheme = c.association.and_then(|a| CardAssociation::parse(a).ok());
                 offers.open_to_card(c.family.as_deref(), scheme)
@@ -125,118 +197,347 @@ pub fn InstallmentPicker(
         }
         chosen.set(Some(selection));
     };
+    let words = move || labels(locale.get());
+    let plans = move || {
+        let (offers, open) = visible.get()?;
+        if open.is_empty() {
+            let line = if offers.offers.is_empty() {
+                words().unavailable
+            } else {
+                words().no_plans_for_card
+            };
+            return Some(
+                view! { <p class="installment-picker__message" role="status">{line}</p> }
+                    .into_any(),
+            );
+        }
+        let currency = currency.get_untracked().code();
+        let group = group.clone();
+        Some(
+            open.into_iter()
+                .map(|index| {
+                    offer_view(
+                        &offers,
+                        index,
+                        &group,
+                        currency,
+                        chosen.into(),
+                        Callback::new(choose),
+                    )
+                })
+                .collect_view()
+                .into_any(),
+        )
+    };
 
-    let message = move || {
-        view! {
-            <p class="installment-picker__message" role="status">
-                {labels(locale.get()).unavailable}
-            </p>
+    move || match offers.get() {
+        Load::Loading => None,
+        Load::Failed(_) => Some(
+            view! { <p class="installment-picker__message" role="status">{words().unavailable}</p> }
+                .into_any(),
+        ),
+        Load::Ready(_) => Some(
+            view! {
+                <fieldset
+                    class="installment-picker"
+                    lang=move || locale.get().tag()
+                    dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
+                >
+                    <legend class="installment-picker__legend">{move || words().plans}</legend>
+                    <label class="installment-picker__card">
+                        <span>{move || words().card_digits}</span>
+                        <input
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            prop:value=digits
+                            on:input=move |event| {
+                                // The field never holds more than the first 8 digits: nothing
+                                // past them exists to send.
+                                let typed = card_prefix(&event_target_value(&event));
+                                event_target::<leptos::web_sys::HtmlInputElement>(&event).set_value(&typed);
+                                digits.set(typed);
+                            }
+                        />
+                        <span class="installment-picker__scheme" aria-live="polite">
+                            {move || card.with(|c| c.association.unwrap_or_default())}
+                        </span>
+                        <span class="installment-picker__hint">{move || words().card_hint}</span>
+                    </label>
+                    <div role="radiogroup" aria-label=move || words().plans>
+                        {plans.clone()}
+                    </div>
+                    {name.clone().map(|name| view! {
+                        <input type="hidden" name=name
+                            prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
+                    })}
+                    {move || checkout.get().map(|checkout| view! {
+                        <CheckoutForm checkout endpoint chosen=chosen.into() locale />
+                    })}
+                </fieldset>
+            }
+            .into_any(),
+        ),
+    }
+}
+
+/// The offers for the price, fetched again when the price, category, locale or endpoint
+/// change; an answer that arrives after a newer question is dropped.
+fn offers_signal(
+    endpoint: Signal<String>,
+    amount: Signal<Money>,
+    category: MaybeProp<String>,
+    locale: Signal<Locale>,
+) -> Signal<Load<Arc<PickerView>>> {
+    let offers = RwSignal::new(Load::Loading);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let asked = StoredValue::new(0_u32);
+        Effect::new(move |_| {
+            let (endpoint, amount, category, locale) =
+                (endpoint.get(), amount.get(), category.get(), locale.get());
+            asked.update_value(|n| *n += 1);
+            let question = asked.get_value();
+            leptos::task::spawn_local(async move {
+                let answer =
+                    crate::fetch::offers(&endpoint, amount, category.as_deref(), locale).await;
+                if asked.try_get_value() == Some(question) {
+                    offers.set(match answer {
+                        Ok(view) => Load::Ready(Arc::new(view)),
+                        Err(error) => Load::Failed(error),
+                    });
+                }
+            });
+        });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (endpoint, amount, category, locale);
+    offers.into()
+}
+
+/// Asks `/bins` for a prefix the page's table does not know; only the latest digits count.
+fn ask_proxy_for_bin(
+    endpoint: String,
+    asked: String,
+    digits: RwSignal<String>,
+    card: RwSignal<CardView>,
+) {
+    #[cfg(target_arch = "wasm32")]
+    leptos::task::spawn_local(async move {
+        match crate::fetch::bin(&endpoint, &asked).await {
+            Ok(found) if digits.try_get_untracked().as_ref() == Some(&asked) => card.set(found),
+            Ok(_) => {}
+            Err(error) => warn_once(&error),
+        }
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (endpoint, asked, digits, card);
+}
+
+/// One offer (a provider and a card) with its plans as radio buttons.
+fn offer_view(
+    offers: &PickerView,
+    index: usize,
+    group: &str,
+    currency: &'static str,
+    chosen: Signal<Option<Selection>>,
+    choose: Callback<Selection>,
+) -> impl IntoView + use<> {
+    let offer = &offers.offers[index];
+    let words = offers.labels;
+    let plans = offer
+        .plans
+        .iter()
+        .map(|plan| {
+            let selection = Selection {
+                provider: offer.provider.clone(),
+                family: offer.family.clone(),
+                months: plan.months,
+                monthly: plan.monthly_amount.clone(),
+                total: plan.total_amount.clone(),
+                currency: currency.to_owned(),
+            };
+            let value = selection.form_value();
+            let checked = {
+                let value = value.clone();
+                move || chosen.with(|c| c.as_ref().map(Selection::form_value) == Some(value.clone()))
+            };
+            let overpayment = if plan.interest_free {
+                words.no_overpayment.to_owned()
+            } else {
+                format!("{} {}", words.overpayment, plan.overpayment)
+            };
+            view! {
+                <div class="installment-picker__plan">
+                    <label>
+                        <input
+                            type="radio"
+                            name=group.to_owned()
+                            value=value
+                            prop:checked=checked
+                            on:change=move |_| choose.run(selection.clone())
+                        />
+                        <span class="installment-picker__monthly">{plan.monthly.clone()}</span>
+                        <span>{plan.term.clone()}</span>
+                        <span class="installment-picker__terms">
+                            {words.total} " " {plan.total.clone()} " · " {overpayment}
+                        </span>
+                    </label>
+                    <details class="installment-picker__schedule">
+                        <summary>{words.schedule}</summary>
+                        <ol>
+                            {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                        </ol>
+                    </details>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="installment-picker__offer">
+            <h4>{offer.provider_name.clone()} " · " {offer.card.clone()}</h4>
+            {plans}
+        </section>
+    }
+}
+
+/// The shopper's phone and "Pay in installments": creates the application through the proxy
+/// and opens the provider's form.
+#[component]
+fn CheckoutForm(
+    checkout: Checkout,
+    endpoint: Signal<String>,
+    chosen: Signal<Option<Selection>>,
+    locale: Signal<Locale>,
+) -> impl IntoView {
+    let phone = NodeRef::<leptos::html::Input>::new();
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let words = move || labels(locale.get());
+    let pay = move |_| {
+        let (Some(field), Some(choice)) = (phone.get(), chosen.get_untracked()) else {
+            return;
+        };
+        if !field.report_validity() {
+            return;
+        }
+        busy.set(true);
+        failed.set(false);
+        let started = start_purchase(
+            endpoint.get_untracked(),
+            &checkout,
+            &choice,
+            field.value(),
+        );
+        let give_up = move |error: WidgetError| {
+            busy.set(false);
+            failed.set(true);
+            warn_once(&error);
+        };
+        match started {
+            Err(error) => give_up(error),
+            #[cfg(target_arch = "wasm32")]
+            Ok(pending) => leptos::task::spawn_local(async move {
+                if let Err(error) = pending.await {
+                    give_up(error);
+                }
+            }),
+            #[cfg(not(target_arch = "wasm32"))]
+            Ok(()) => {}
         }
     };
     view! {
-        <Show when=move || !unavailable.get() fallback=message>
-        <fieldset
-            class="installment-picker"
-            lang=move || locale.get().tag()
-            dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
-        >
-            <legend class="installment-picker__legend">{move || labels(locale.get()).plans}</legend>
-            <label class="installment-picker__card">
-                <span>{move || labels(locale.get()).card_digits}</span>
-                <input
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    prop:value=digits
-                    on:input=move |event| digits.set(card_prefix(&event_target_value(&event)))
-                />
-                <span class="installment-picker__scheme" aria-live="polite">
-                    {move || card.with(|c| c.association.unwrap_or_default())}
-                </span>
-                <span class="installment-picker__hint">{move || labels(locale.get()).card_hint}</span>
+        <div class="installment-picker__checkout">
+            <label>
+                <span>{move || words().phone}</span>
+                <input type="tel" autocomplete="tel" required node_ref=phone />
             </label>
-            <div role="radiogroup" aria-label=move || labels(locale.get()).plans>
-                {move || {
-                    let (offers, open) = visible.get()?;
-                    if open.is_empty() && !offers.offers.is_empty() {
-                        return Some(
-                            view! {
-                                <p class="installment-picker__message" role="status">
-                                    {labels(locale.get()).no_plans_for_card}
-                                </p>
-                            }
-                                .into_any(),
-                        );
-                    }
-                    let words = offers.labels;
-                    Some(
-                        open
-                            .into_iter()
-                            .map(|index| {
-                                let offer = offers.offers[index].clone();
-                                let group = group.get_value();
-                                view! {
-                                    <section class="installment-picker__offer">
-                                        <h4>{offer.provider_name.clone()} " · " {offer.card.clone()}</h4>
-                                        {offer
-                                            .plans
-                                            .iter()
-                                            .map(|plan| {
-                                                let selection = Selection {
-                                                    provider: offer.provider.clone(),
-                                                    family: offer.family.clone(),
-                                                    months: plan.months,
-                                                    monthly: plan.monthly_amount.clone(),
-                                                    total: plan.total_amount.clone(),
-                                                };
-                                                let value = selection.form_value();
-                                                let checked = {
-                                                    let value = value.clone();
-                                                    move || chosen.with(|c| c.as_ref().map(Selection::form_value) == Some(value.clone()))
-                                                };
-                                                let overpayment = if plan.interest_free {
-                                                    words.no_overpayment.to_owned()
-                                                } else {
-                                                    format!("{} {}", words.overpayment, plan.overpayment)
-                                                };
-                                                view! {
-                                                    <div class="installment-picker__plan">
-                                                        <label>
-                                                            <input
-                                                                type="radio"
-                                                                name=group.clone()
-                                                                value=value
-                                                                prop:checked=checked
-                                                                on:change=move |_| choose(selection.clone())
-                                                            />
-                                                            <span class="installment-picker__monthly">{plan.monthly.clone()}</span>
-                                                            <span>{plan.term.clone()}</span>
-                                                            <span class="installment-picker__terms">
-                                                                {words.total} " " {plan.total.clone()} " · " {overpayment}
-                                                            </span>
-                                                        </label>
-                                                        <details class="installment-picker__schedule">
-                                                            <summary>{words.schedule}</summary>
-                                                            <ol>
-                                                                {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
-                                                            </ol>
-                                                        </details>
-                                                    </div>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </section>
-                                }
-                            })
-                            .collect_view()
-                            .into_any(),
-                    )
-                }}
-            </div>
-            <input type="hidden" name=name.get_value() prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
-        </fieldset>
-        </Show>
+            <button
+                type="button"
+                class="installment-picker__pay"
+                disabled=move || busy.get() || chosen.with(Option::is_none)
+                on:click=pay
+            >
+                {move || words().pay}
+            </button>
+            <p class="installment-picker__message" role="status">
+                {move || failed.get().then(|| words().checkout_failed)}
+            </p>
+        </div>
     }
+}
+
+/// The application's body (the order as SKUs or a signed intent, never an amount), sent to the
+/// proxy; the returned future opens the provider's form when the proxy answers.
+#[cfg(target_arch = "wasm32")]
+fn start_purchase(
+    endpoint: String,
+    checkout: &Checkout,
+    choice: &Selection,
+    phone: String,
+) -> Result<impl Future<Output = Result<(), WidgetError>> + use<>, WidgetError> {
+    use wasm_bindgen::JsValue;
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        sku: &'a str,
+        quantity: u32,
+    }
+    #[derive(serde::Serialize)]
+    struct Customer {
+        phone: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Application<'a> {
+        provider: &'a str,
+        months: u32,
+        customer: Customer,
+        success_path: &'a str,
+        fail_path: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items: Option<Vec<Item<'a>>>,
+        #[serde(skip_serializing_if = "JsValue::is_undefined", with = "serde_wasm_bindgen::preserve")]
+        intent: JsValue,
+    }
+    let (items, intent) = match &checkout.order {
+        Order::Items(items) => (
+            Some(items.iter().map(|(sku, quantity)| Item { sku, quantity: *quantity }).collect()),
+            JsValue::UNDEFINED,
+        ),
+        Order::Intent(text) => (
+            None,
+            js_sys::JSON::parse(text)
+                .map_err(|_| WidgetError::InvalidSetting("intent: not JSON".to_owned()))?,
+        ),
+    };
+    let application = Application {
+        provider: &choice.provider,
+        months: choice.months,
+        customer: Customer { phone },
+        success_path: &checkout.return_path,
+        fail_path: &checkout.return_path,
+        items,
+        intent,
+    };
+    let body = serde_wasm_bindgen::to_value(&application)
+        .map_err(|error| WidgetError::InvalidSetting(error.to_string()))?;
+    Ok(async move {
+        let redirect = crate::fetch::apply(&endpoint, &body).await?;
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign(&redirect);
+        }
+        Ok(())
+    })
+}
+
+/// Off the browser there is nothing to send a purchase to.
+#[cfg(not(target_arch = "wasm32"))]
+fn start_purchase(
+    _endpoint: String,
+    _checkout: &Checkout,
+    _choice: &Selection,
+    _phone: String,
+) -> Result<(), WidgetError> {
+    Ok(())
 }
 
 /// A page-unique number, so two pickers' radio groups never share a name.

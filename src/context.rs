@@ -1,0 +1,163 @@
+//! What the components of one page share: the proxy's address and one fetch of the rules per
+//! currency, however many badges and pickers ask. Provide it once with
+//! [`InstallmentProvider`]; without one, components share a page-wide instance for `/api/v1`.
+
+use crate::view::{Storefront, WidgetError};
+use installment_core::Currency;
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The proxy's API root when a page names none.
+pub const DEFAULT_ENDPOINT: &str = "/api/v1";
+
+/// A document on its way from the proxy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    /// Asked, not yet answered.
+    Loading,
+    /// Answered and read.
+    Ready(T),
+    /// Could not be had; the error names why.
+    Failed(WidgetError),
+}
+
+/// How a component ended, for the page: the embed writes it to `data-installment-state`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WidgetState {
+    /// Something is shown.
+    Shown,
+    /// Nothing is eligible: nothing is shown, and nothing is wrong.
+    Empty,
+    /// Nothing is shown because of this error.
+    Failed(WidgetError),
+}
+
+impl WidgetState {
+    /// The value of `data-installment-state`: `shown`, `empty` or `failed`.
+    ///
+    /// ```
+    /// use installment_widget::WidgetState;
+    /// assert_eq!(WidgetState::Empty.name(), "empty");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Shown => "shown",
+            Self::Empty => "empty",
+            Self::Failed(_) => "failed",
+        }
+    }
+}
+
+type RulesKey = (String, &'static str);
+
+/// The page's shared state: the proxy's address and the rules of each currency.
+#[derive(Clone)]
+pub struct Installments {
+    endpoint: Arc<str>,
+    // Reference-counted signals, owned by no component: a badge that unmounts must not take
+    // the page's rules with it.
+    rules: Arc<Mutex<HashMap<RulesKey, ArcRwSignal<Load<Arc<Storefront>>>>>>,
+}
+
+impl Installments {
+    /// Shared state for the proxy at `endpoint` (`/api/v1`, or an absolute URL).
+    ///
+    /// ```
+    /// use installment_widget::Installments;
+    /// assert_eq!(Installments::new("/shop/api/v1/").endpoint(), "/shop/api/v1");
+    /// ```
+    pub fn new(endpoint: &str) -> Self {
+        Self {
+            endpoint: endpoint.trim_end_matches('/').into(),
+            rules: Arc::default(),
+        }
+    }
+
+    /// The proxy's API root, without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The rules for `currency` from the proxy at `endpoint`: fetched on the first ask,
+    /// shared by every later one. In the browser only; elsewhere they stay
+    /// [`Load::Loading`] (pass `rules` to a component to render it on a server).
+    pub fn rules(&self, endpoint: &str, currency: Currency) -> ArcRwSignal<Load<Arc<Storefront>>> {
+        let key = (endpoint.to_owned(), currency.code());
+        let mut all = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = all.get(&key) {
+            return known.clone();
+        }
+        let signal = ArcRwSignal::new(Load::Loading);
+        all.insert(key, signal.clone());
+        #[cfg(target_arch = "wasm32")]
+        {
+            let endpoint = endpoint.to_owned();
+            let signal = signal.clone();
+            leptos::task::spawn_local(async move {
+                signal.set(match crate::fetch::rules(&endpoint, currency).await {
+                    Ok(rules) => Load::Ready(Arc::new(rules)),
+                    Err(error) => Load::Failed(error),
+                });
+            });
+        }
+        signal
+    }
+}
+
+/// Shares one [`Installments`] with every component below it.
+///
+/// ```no_run
+/// use installment_widget::{core::{Currency, Locale, Money}, InstallmentBadge, InstallmentProvider};
+/// use leptos::prelude::*;
+/// let price = Money::parse("299.90", Currency::from_code("BYN").unwrap()).unwrap();
+/// let _ = view! {
+///     <InstallmentProvider endpoint="/api/v1">
+///         <InstallmentBadge amount=price locale=Locale::from_tag("ru-BY").unwrap() />
+///     </InstallmentProvider>
+/// };
+/// ```
+#[component]
+pub fn InstallmentProvider(
+    /// The proxy's API root; `/api/v1` by default.
+    #[prop(optional, into)]
+    endpoint: Option<String>,
+    /// The storefront: badges and pickers anywhere below share the rules.
+    children: Children,
+) -> impl IntoView {
+    provide_context(Installments::new(
+        endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT),
+    ));
+    children()
+}
+
+/// The nearest [`InstallmentProvider`]'s state, or the page-wide one for `/api/v1`.
+pub fn use_installments() -> Installments {
+    use_context().unwrap_or_else(page_wide)
+}
+
+/// One instance per page (per thread): what the embed's elements share, each a root of its own.
+pub(crate) fn page_wide() -> Installments {
+    thread_local! {
+        static PAGE: Installments = Installments::new(DEFAULT_ENDPOINT);
+    }
+    PAGE.with(Clone::clone)
+}
+
+/// One console warning per cause, however many components share it.
+pub(crate) fn warn_once(error: &WidgetError) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use std::cell::RefCell;
+        use std::collections::HashSet;
+        thread_local! {
+            static WARNED: RefCell<HashSet<String>> = RefCell::default();
+        }
+        let message = format!("installment widget: {error}");
+        if WARNED.with(|warned| warned.borrow_mut().insert(message.clone())) {
+            web_sys::console::warn_1(&message.into());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = error;
+}

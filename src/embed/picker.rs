@@ -1,0 +1,111 @@
+//! `<installment-picker>` and `[data-installment-picker]`: the picker, its checkout when the
+//! element names an order, and the choice written to the merchant's form and announced.
+
+use super::{Attributes, Settings, mount, report};
+use crate::context::WidgetState;
+use crate::labels::labels;
+use crate::view::WidgetError;
+use crate::{Checkout, InstallmentPicker, Order, Selection};
+use installment_core::Locale;
+use leptos::prelude::*;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, HtmlInputElement};
+
+/// Mounts `InstallmentPicker` on `host`, settings from its attributes after `prefix`.
+#[wasm_bindgen(js_name = mountPicker)]
+pub fn mount_picker(host: HtmlElement, prefix: &str) {
+    mount(host, prefix, |host, attributes| {
+        let settings = Memo::new({
+            let host = host.clone();
+            move |_| {
+                let settings = Settings::read(&host, &attributes, "picker")?;
+                Ok((settings, checkout(&attributes)?))
+            }
+        });
+        let report = report(host.clone());
+        Effect::new(move |_| {
+            if let Err(error) = settings.get() {
+                report.run(WidgetState::Failed(error));
+            }
+        });
+        let select = Callback::new(move |choice: Selection| announce(&host, &attributes, &choice));
+        move || match settings.get() {
+            Ok((settings, checkout)) => view! {
+                <InstallmentPicker
+                    amount=settings.amount
+                    locale=settings.locale
+                    category=settings.category
+                    endpoint=settings.endpoint
+                    checkout=checkout
+                    on_select=select
+                    on_state=report
+                />
+            }
+            .into_any(),
+            Err(_) => {
+                // The one line a picker shows when it cannot work, in the page's language
+                // when that much is known.
+                let locale = attributes
+                    .get("locale")
+                    .and_then(|tag| Locale::from_tag(&tag).ok())
+                    .or_else(|| Locale::from_tag("en").ok());
+                let line = locale.map(|l| labels(l).unavailable);
+                view! { <p class="installment-picker__message" role="status">{line}</p> }.into_any()
+            }
+        }
+    });
+}
+
+/// The purchase the element names: `items` ("sku:quantity,…") or a signed `intent`.
+fn checkout(attributes: &Attributes) -> Result<Option<Checkout>, WidgetError> {
+    let order = match (attributes.get("items"), attributes.get("intent")) {
+        (Some(items), _) => Order::items(&items)?,
+        (None, Some(intent)) => Order::Intent(intent),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(Checkout {
+        order,
+        return_path: attributes
+            .get("return-path")
+            .unwrap_or_else(|| "/return.html".to_owned()),
+    }))
+}
+
+/// Writes the choice to a hidden input in the host's light DOM (so the merchant's own form
+/// submits it) and dispatches `installment-select` with the choice as `detail`.
+fn announce(host: &HtmlElement, attributes: &Attributes, choice: &Selection) {
+    if let Some(name) = attributes.get("name") {
+        let field = hidden_input(host, &name);
+        if let Some(field) = field {
+            field.set_value(&choice.form_value());
+        }
+    }
+    let detail = choice
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict("installment-select", &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// The host's own hidden input named `name`, made when missing.
+fn hidden_input(host: &HtmlElement, name: &str) -> Option<HtmlInputElement> {
+    let children = host.children();
+    let existing = (0..children.length())
+        .filter_map(|i| children.item(i))
+        .filter_map(|child| child.dyn_into::<HtmlInputElement>().ok())
+        .find(|input| input.type_() == "hidden" && input.name() == name);
+    if existing.is_some() {
+        return existing;
+    }
+    let field: HtmlInputElement = document().create_element("input").ok()?.dyn_into().ok()?;
+    field.set_type("hidden");
+    field.set_name(name);
+    host.append_child(&field).ok()?;
+    Some(field)
+}
