@@ -51,13 +51,16 @@ impl WidgetState {
 
 type RulesKey = (String, &'static str);
 
+/// The rules of one currency from one proxy, as every component reads them.
+pub type SharedRules = ArcRwSignal<Load<Arc<Storefront>>>;
+
 /// The page's shared state: the proxy's address and the rules of each currency.
 #[derive(Clone)]
 pub struct Installments {
     endpoint: Arc<str>,
     // Reference-counted signals, owned by no component: a badge that unmounts must not take
     // the page's rules with it.
-    rules: Arc<Mutex<HashMap<RulesKey, ArcRwSignal<Load<Arc<Storefront>>>>>>,
+    rules: Arc<Mutex<HashMap<RulesKey, SharedRules>>>,
 }
 
 impl Installments {
@@ -82,7 +85,7 @@ impl Installments {
     /// The rules for `currency` from the proxy at `endpoint`: fetched on the first ask,
     /// shared by every later one. In the browser only; elsewhere they stay
     /// [`Load::Loading`] (pass `rules` to a component to render it on a server).
-    pub fn rules(&self, endpoint: &str, currency: Currency) -> ArcRwSignal<Load<Arc<Storefront>>> {
+    pub fn rules(&self, endpoint: &str, currency: Currency) -> SharedRules {
         let key = (endpoint.to_owned(), currency.code());
         let mut all = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(known) = all.get(&key) {

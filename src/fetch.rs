@@ -140,14 +140,28 @@ async fn send(
 ///
 /// Public for the npm exports, which read documents a page fetched itself.
 pub fn read<T: DeserializeOwned>(value: JsValue) -> Result<T, WidgetError> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(WidgetError::MalformedDocument(
+            "the document must be a JSON object".to_owned(),
+        ));
+    }
     let deserializer = serde_wasm_bindgen::Deserializer::from(value);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    // serde-wasm-bindgen's errors are JS errors: "Error: missing field `last`".
+    let message = |inner: serde_wasm_bindgen::Error| {
+        let inner = inner.to_string();
+        inner.strip_prefix("Error: ").unwrap_or(&inner).to_owned()
+    };
+    #[cfg(feature = "document-paths")]
+    return serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.into_inner();
+        let inner = message(error.into_inner());
         WidgetError::MalformedDocument(if path == "." {
-            inner.to_string()
+            inner
         } else {
             format!("{path}: {inner}")
         })
-    })
+    });
+    #[cfg(not(feature = "document-paths"))]
+    serde::Deserialize::deserialize(deserializer)
+        .map_err(|error| WidgetError::MalformedDocument(message(error)))
 }

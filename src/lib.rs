@@ -26,7 +26,7 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 mod badge;
 mod context;
 #[cfg(all(target_arch = "wasm32", feature = "embed"))]
-mod embed;
+pub mod embed;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 #[cfg(all(target_arch = "wasm32", feature = "embed-full"))]

@@ -1,17 +1,19 @@
-//! Component tests in headless Chromium: mount the Leptos components, click and type,
-//! `tick().await`, and compare the DOM with what the core computes. Run with `scripts/test`
-//! (wasm-bindgen-test-runner and ChromeDriver).
-#![cfg(target_arch = "wasm32")]
+//! Component tests in headless Chromium. Each mounts `InstallmentBadge` or `InstallmentPicker`
+//! through the entry the custom elements use (`mountBadge`, `mountPicker`, `attributeChanged`,
+//! `unmount`), clicks and types, `tick().await`s, and compares the DOM, the event and the
+//! hidden input with what the core computes. The proxy's documents come from a `fetch` that
+//! this page answers itself (the storefront tests in `tests/node` use the real proxy).
+//! Run with `scripts/test` (wasm-bindgen-test-runner and ChromeDriver).
+#![cfg(all(target_arch = "wasm32", feature = "embed-full"))]
 
 use installment_widget::core::{Currency, Locale, Money, badge_text};
-use installment_widget::view::{PickerView, Storefront};
-use installment_widget::{InstallmentBadge, InstallmentPicker, Selection};
-use leptos::prelude::*;
+use installment_widget::embed::{attribute_changed, mount_badge, mount_picker, unmount};
 use leptos::task::tick;
-use std::sync::Arc;
-use wasm_bindgen::JsCast;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -29,35 +31,87 @@ const OFFERS: &str = r#"{"amount":"600.00","currency":"BYN","from":null,"provide
   {"provider":"karta_pokupok","display_name":"Karta Pokupok","cards":[{"association":"BELKART",
    "family":"Karta Pokupok","plans":[{"months":3,"monthly":"200.00","payments":["200.00","200.00","200.00"],
    "total":"600.00","overpayment":"0.00","kind":"interest_free"}]}]},
-  {"provider":"craftgate","display_name":"Craftgate","cards":[{"family":"Bonus","plans":[{"months":2,
-   "monthly":"306.00","payments":["306.00","306.00"],"total":"612.00","overpayment":"12.00","kind":"quoted"}]}]}]}"#;
+  {"provider":"kartapay","display_name":"KartaPay","cards":[{"plans":[{"months":3,
+   "monthly":"200.00","payments":["200.00","200.00","200.00"],"total":"600.00","overpayment":"0.00",
+   "kind":"interest_free"}]}]}]}"#;
 
-fn rules() -> Arc<Storefront> {
-    Arc::new(Storefront::from_document(serde_json::from_str(RULES).unwrap()).unwrap())
+#[wasm_bindgen(inline_js = r#"
+export function answer(routes) {
+  window.__asked = [];
+  window.fetch = async (request) => {
+    const url = new URL(request.url);
+    const body = request.method === "POST" ? await request.text() : "";
+    window.__asked.push(`${request.method} ${url.pathname}${url.search} ${body}`.trim());
+    const route = Object.keys(routes).find((path) => url.pathname.includes(path));
+    if (route === undefined) return new Response('{"code":"not_found","message":"no route"}', { status: 404 });
+    const [status, text] = routes[route];
+    return new Response(text, { status, headers: { "content-type": "application/json" } });
+  };
+}
+export function asked() { return window.__asked.slice(); }
+export function later(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+"#)]
+extern "C" {
+    /// Makes the page's `fetch` answer each path fragment with `[status, body]`.
+    fn answer(routes: &JsValue);
+    /// Every request the widget made: `METHOD path?query body`.
+    fn asked() -> Vec<String>;
+    /// Resolves after `ms` milliseconds: fetches resolve on the event loop, not on a tick.
+    fn later(ms: u32) -> js_sys::Promise;
+}
+
+fn routes(entries: &[(&str, u16, &str)]) -> JsValue {
+    let routes = js_sys::Object::new();
+    for (path, status, body) in entries {
+        let pair = js_sys::Array::of2(&JsValue::from(*status), &JsValue::from_str(body));
+        js_sys::Reflect::set(&routes, &JsValue::from_str(path), &pair).unwrap();
+    }
+    routes.into()
+}
+
+/// Lets the fetches answer and the components redraw.
+async fn settle() {
+    wasm_bindgen_futures::JsFuture::from(later(30))
+        .await
+        .unwrap();
+    tick().await;
 }
 
 fn byn(amount: &str) -> Money {
     Money::parse(amount, Currency::from_code("BYN").unwrap()).unwrap()
 }
 
-/// A fresh element in the page to mount into.
-fn container() -> HtmlElement {
+/// A fresh `<tag>` with `attributes` in the page, as a merchant's HTML would have it.
+fn host(tag: &str, attributes: &[(&str, &str)]) -> HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
-    let root: HtmlElement = document.create_element("section").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
+    let element: HtmlElement = document.create_element(tag).unwrap().unchecked_into();
+    for (name, value) in attributes {
+        element.set_attribute(name, value).unwrap();
+    }
+    document.body().unwrap().append_child(&element).unwrap();
+    element
 }
 
-fn query(root: &HtmlElement, selector: &str) -> Option<HtmlElement> {
-    root.query_selector(selector)
+fn shadow(host: &HtmlElement) -> web_sys::ShadowRoot {
+    host.shadow_root().expect("the widget made a shadow root")
+}
+
+fn find(host: &HtmlElement, selector: &str) -> Option<HtmlElement> {
+    shadow(host)
+        .query_selector(selector)
         .unwrap()
         .map(|e| e.unchecked_into())
 }
 
-fn text(root: &HtmlElement, selector: &str) -> String {
-    query(root, selector)
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
+fn texts(host: &HtmlElement, selector: &str) -> Vec<String> {
+    let all = shadow(host).query_selector_all(selector).unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i)?.text_content())
+        .collect()
+}
+
+fn state(host: &HtmlElement) -> Option<String> {
+    host.get_attribute("data-installment-state")
 }
 
 fn type_into(input: &HtmlInputElement, value: &str) {
@@ -68,176 +122,239 @@ fn type_into(input: &HtmlInputElement, value: &str) {
 }
 
 #[wasm_bindgen_test]
-async fn badge_shows_the_core_text_follows_its_amount_and_hides_when_ineligible() {
-    let root = container();
-    let amount = RwSignal::new(byn("299.90"));
-    let loaded = RwSignal::new(None::<Arc<Storefront>>);
-    let ru = Locale::from_tag("ru-BY").unwrap();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        view! { <InstallmentBadge amount=amount rules=loaded locale=ru /> }
-    }));
-    tick().await;
-    assert_eq!(
-        text(&root, ".installment-badge"),
-        "",
-        "nothing while the rules load"
+async fn a_badge_element_shows_the_core_text_follows_its_attributes_opens_and_unmounts() {
+    answer(&routes(&[("/rules", 200, RULES)]));
+    // An endpoint of its own: the page's rules cache outlives each test.
+    let badge = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("locale", "ru-BY"),
+            ("endpoint", "/badges"),
+        ],
     );
+    let data_badge = host(
+        "span",
+        &[
+            ("data-amount", "299.90"),
+            ("data-currency", "BYN"),
+            ("data-locale", "ru-BY"),
+            ("data-endpoint", "/badges"),
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    mount_badge(data_badge.clone(), "data-");
+    settle().await;
 
-    loaded.set(Some(rules()));
-    tick().await;
     // KartaPay's 12 months with a 5 % markup: 299.90 + 15.00 (14.995 half up) = 314.90, whose
     // largest twelfth is 26.25; it beats Karta Pokupok's 6 interest-free months (49.99).
+    let ru = Locale::from_tag("ru-BY").unwrap();
     let expected = badge_text(byn("26.25"), ru, Some("KartaPay")).to_string();
-    assert_eq!(text(&root, ".installment-badge"), expected);
+    assert_eq!(shadow(&badge).text_content().unwrap(), expected);
+    assert_eq!(shadow(&data_badge).text_content().unwrap(), expected);
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    let rules_requests = asked().iter().filter(|r| r.contains("/rules")).count();
+    assert_eq!(
+        rules_requests,
+        1,
+        "two badges, one rules request: {:?}",
+        asked()
+    );
 
-    amount.set(byn("2400.00"));
+    attribute_changed(&badge, "amount", Some("2400.00".into()));
     tick().await;
     // 12 months: Karta Pokupok's 200.00 beats KartaPay's 12 months with a 5 % markup.
     let expected = badge_text(byn("200.00"), ru, Some("Karta Pokupok")).to_string();
-    assert_eq!(text(&root, ".installment-badge"), expected);
+    assert_eq!(shadow(&badge).text_content().unwrap(), expected);
 
-    amount.set(byn("20.00"));
-    tick().await;
-    assert_eq!(text(&root, ".installment-badge"), "");
-    assert!(
-        query(&root, "button").is_none(),
-        "no button, no spinner, no error"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn badge_details_open_on_click_with_every_providers_plans_and_arabic_reads_right_to_left() {
-    let root = container();
-    let ar = Locale::from_tag("ar").unwrap();
-    let rules = rules();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        view! { <InstallmentBadge amount=byn("600.00") rules=Some(rules.clone()) locale=ar /> }
-    }));
-    tick().await;
-    assert_eq!(
-        query(&root, ".installment-badge")
-            .unwrap()
-            .get_attribute("dir")
-            .as_deref(),
-        Some("rtl")
-    );
-    let button = query(&root, "button").unwrap();
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    let button = find(&badge, "button").unwrap();
     button.click();
     tick().await;
     assert_eq!(
         button.get_attribute("aria-expanded").as_deref(),
         Some("true")
     );
-    let captions: Vec<String> = (0..2)
-        .map(|i| text(&root, &format!("table:nth-of-type({}) caption", i + 1)))
-        .collect();
-    assert_eq!(captions, ["Karta Pokupok", "KartaPay"]);
-    // KartaPay's 12 months with a 5 % markup: 630.00 in total.
-    let kartapay = text(&root, "table:nth-of-type(2) tbody");
-    assert!(kartapay.contains("630.00"), "{kartapay}");
-    button.click();
+    assert_eq!(
+        texts(&badge, ".installment-details caption"),
+        ["Karta Pokupok", "KartaPay"],
+        "every provider's plans"
+    );
+
+    attribute_changed(&data_badge, "data-amount", Some("20.00".into()));
     tick().await;
-    assert!(query(&root, ".installment-details").is_none());
+    assert_eq!(shadow(&data_badge).text_content().unwrap(), "");
+    assert_eq!(state(&data_badge).as_deref(), Some("empty"));
+    assert!(
+        find(&data_badge, "button").is_none(),
+        "no button, no spinner, no error"
+    );
+
+    unmount(&badge);
+    assert!(
+        find(&badge, ".installment-root").is_none(),
+        "unmounted cleanly"
+    );
+    attribute_changed(&badge, "amount", Some("600.00".into()));
+    tick().await;
+    assert_eq!(shadow(&badge).text_content().unwrap(), "");
 }
 
 #[wasm_bindgen_test]
-async fn picker_narrows_by_bin_and_announces_the_choice() {
-    let root = container();
-    let offers = Arc::new(
-        PickerView::from_document(
-            &serde_json::from_str(OFFERS).unwrap(),
-            Locale::from_tag("en").unwrap(),
-        )
-        .unwrap(),
-    );
-    let chosen = RwSignal::new(None::<Selection>);
-    let rules = rules();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <form>
-                <InstallmentPicker offers=Some(offers.clone()) rules=Some(rules.clone())
-                    name="plan" on_select=Callback::new(move |s| chosen.set(Some(s))) />
-            </form>
-        }
-    }));
-    tick().await;
-    let titles = |root: &HtmlElement| {
-        let list = root
-            .query_selector_all(".installment-picker__offer h4")
-            .unwrap();
-        (0..list.length())
-            .map(|i| list.item(i).unwrap().text_content().unwrap())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        titles(&root),
-        ["Karta Pokupok · Karta Pokupok", "Craftgate · Bonus"]
-    );
-
-    let input: HtmlInputElement = root
-        .query_selector("input[type=text]")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    type_into(&input, "4");
-    tick().await;
-    assert_eq!(
-        text(&root, ".installment-picker__scheme"),
-        "",
-        "4 may still be Maestro's 493698: not known yet"
-    );
-    type_into(&input, "41");
-    tick().await;
-    assert_eq!(text(&root, ".installment-picker__scheme"), "VISA");
-    assert_eq!(titles(&root).len(), 2, "no narrowing before 6 digits");
-
-    type_into(&input, "9112 1012 3456 7890");
-    tick().await;
-    assert_eq!(
-        input.value(),
-        "91121012",
-        "the field keeps 8 digits, no more"
-    );
-    assert_eq!(titles(&root), ["Karta Pokupok · Karta Pokupok"]);
-
-    let radio: HtmlElement = query(&root, "input[type=radio]").unwrap();
-    radio.click();
-    tick().await;
-    let selection = chosen.get_untracked().expect("the choice is announced");
-    assert_eq!(
+async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_and_pays() {
+    answer(&routes(&[
+        ("/rules", 200, RULES),
+        ("/offers", 200, OFFERS),
         (
-            selection.provider.as_str(),
-            selection.months,
-            selection.total.as_str()
+            "/applications",
+            201,
+            r##"{"application_id":"app_1","redirect_url":"#paid"}"##,
         ),
-        ("karta_pokupok", 3, "600.00")
+    ]));
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "600.00"),
+            ("currency", "BYN"),
+            ("locale", "en"),
+            ("name", "plan"),
+            ("items", "neman-14:2"),
+        ],
     );
-    let hidden: HtmlInputElement = root
-        .query_selector("input[type=hidden][name=plan]")
-        .unwrap()
+    let chosen: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new({
+        let chosen = chosen.clone();
+        move |event: web_sys::CustomEvent| chosen.borrow_mut().push(event.detail())
+    });
+    picker
+        .add_event_listener_with_callback("installment-select", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    mount_picker(picker.clone(), "");
+    settle().await;
+    assert_eq!(state(&picker).as_deref(), Some("shown"));
+    let titles = || texts(&picker, ".installment-picker__offer h4");
+    assert_eq!(
+        titles(),
+        ["Karta Pokupok · Karta Pokupok", "KartaPay · Any card"]
+    );
+
+    // A Visa: Karta Pokupok's offer is for Belkart cards of its family only.
+    let field: HtmlInputElement = find(&picker, ".installment-picker__card input")
         .unwrap()
         .unchecked_into();
-    assert_eq!(hidden.value(), "karta_pokupok:Karta Pokupok:3");
-    assert!(text(&root, "details ol").contains("200.00"));
+    type_into(&field, "4111 1111 1111 1111");
+    assert_eq!(field.value(), "41111111", "never more than 8 digits");
+    settle().await;
+    assert_eq!(titles(), ["KartaPay · Any card"]);
+    assert!(
+        asked().iter().any(|r| r == "GET /api/v1/bins/41111111"),
+        "a BIN the table does not know is asked of the proxy: {:?}",
+        asked()
+    );
+
+    // The table's Karta Pokupok card.
+    type_into(&field, "911210");
+    settle().await;
+    assert_eq!(texts(&picker, ".installment-picker__scheme"), ["BELKART"]);
+    assert_eq!(
+        titles(),
+        ["Karta Pokupok · Karta Pokupok", "KartaPay · Any card"]
+    );
+
+    let pay = find(&picker, ".installment-picker__pay").unwrap();
+    assert!(
+        pay.has_attribute("disabled"),
+        "nothing to pay before a choice"
+    );
+    find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
+        .unwrap()
+        .click();
+    tick().await;
+    let detail = chosen
+        .borrow()
+        .last()
+        .cloned()
+        .expect("installment-select fired");
+    let field_of = |name: &str| js_sys::Reflect::get(&detail, &name.into()).unwrap();
+    assert_eq!(
+        field_of("provider").as_string().as_deref(),
+        Some("karta_pokupok")
+    );
+    assert_eq!(
+        field_of("family").as_string().as_deref(),
+        Some("Karta Pokupok")
+    );
+    assert_eq!(field_of("months").as_f64(), Some(3.0));
+    assert_eq!(field_of("total").as_string().as_deref(), Some("600.00"));
+    assert_eq!(field_of("currency").as_string().as_deref(), Some("BYN"));
+    let hidden: Element = picker
+        .query_selector(r#"input[type="hidden"][name="plan"]"#)
+        .unwrap()
+        .expect("a hidden input in the merchant's form");
+    assert_eq!(
+        hidden.unchecked_into::<HtmlInputElement>().value(),
+        "karta_pokupok:Karta Pokupok:3"
+    );
+
+    assert!(!pay.has_attribute("disabled"));
+    let phone: HtmlInputElement = find(&picker, r#"input[type="tel"]"#)
+        .unwrap()
+        .unchecked_into();
+    phone.set_value("+375291234567");
+    pay.click();
+    settle().await;
+    let posted = asked()
+        .into_iter()
+        .find(|r| r.starts_with("POST /api/v1/applications"))
+        .expect("the application was posted");
+    assert!(
+        posted.contains(r#""items":[{"sku":"neman-14","quantity":2}]"#),
+        "{posted}"
+    );
+    assert!(
+        posted.contains(r#""provider":"karta_pokupok","months":3"#),
+        "{posted}"
+    );
+    assert!(
+        !posted.contains("amount"),
+        "the proxy prices the order: {posted}"
+    );
+    let location = web_sys::window().unwrap().location();
+    assert_eq!(
+        location.hash().unwrap(),
+        "#paid",
+        "the provider's form opened"
+    );
+    unmount(&picker);
 }
 
 #[wasm_bindgen_test]
-async fn picker_says_in_one_line_when_offers_are_unavailable() {
-    let root = container();
-    let nothing: Option<Arc<PickerView>> = None;
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <InstallmentPicker offers=nothing.clone() name="plan" unavailable=true
-                locale=Locale::from_tag("kk").unwrap() />
-        }
-    }));
-    tick().await;
-    assert_eq!(
-        text(&root, ".installment-picker__message"),
-        "Бөліп төлеу қазір қолжетімсіз."
+async fn when_the_proxy_fails_the_badge_hides_and_the_picker_says_so_in_one_line() {
+    let failing = r#"{"code":"internal","message":"boom"}"#;
+    answer(&routes(&[
+        ("/rules", 500, failing),
+        ("/offers", 500, failing),
+    ]));
+    let endpoint = ("endpoint", "/failing/api/v1");
+    let badge = host(
+        "installment-badge",
+        &[("amount", "299.90"), ("currency", "BYN"), endpoint],
     );
+    let picker = host(
+        "installment-picker",
+        &[("amount", "299.90"), ("currency", "BYN"), endpoint],
+    );
+    mount_badge(badge.clone(), "");
+    mount_picker(picker.clone(), "");
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("failed"));
+    assert_eq!(shadow(&badge).text_content().unwrap(), "");
+    assert_eq!(state(&picker).as_deref(), Some("failed"));
+    assert_eq!(
+        texts(&picker, "[role=status]"),
+        ["Installments are unavailable right now."]
+    );
+    unmount(&badge);
+    unmount(&picker);
 }

@@ -46,7 +46,11 @@ pub fn InstallmentBadge(
     #[prop(optional, into)]
     on_state: Option<Callback<WidgetState>>,
 ) -> impl IntoView {
-    let loaded = rules_signal(rules, endpoint, Signal::derive(move || amount.get().currency()));
+    let loaded = rules_signal(
+        rules,
+        endpoint,
+        Signal::derive(move || amount.get().currency()),
+    );
     let open = RwSignal::new(false);
     let badge = Memo::new(move |_| match loaded.get() {
         Load::Loading => Load::Loading,

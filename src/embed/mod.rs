@@ -16,6 +16,8 @@ use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
 
 #[cfg(feature = "embed-full")]
 mod picker;
+#[cfg(feature = "embed-full")]
+pub use picker::mount_picker;
 
 /// Every attribute an element reads; data-attribute elements spell them `data-amount` ...
 const NAMES: [&str; 10] = [
@@ -41,7 +43,8 @@ pub(crate) struct Attributes {
 
 impl Attributes {
     fn read(host: &HtmlElement, prefix: &str) -> Self {
-        let values = NAMES.map(|name| RwSignal::new(host.get_attribute(&format!("{prefix}{name}"))));
+        let values =
+            NAMES.map(|name| RwSignal::new(host.get_attribute(&format!("{prefix}{name}"))));
         let attributes = Self {
             values,
             watched: RwSignal::new(None),
@@ -119,7 +122,9 @@ impl Settings {
             None => match attributes.get("amount") {
                 Some(text) => Money::parse(&text, currency)?,
                 None => {
-                    return Err(WidgetError::InvalidSetting(format!("a {kind} has no amount")));
+                    return Err(WidgetError::InvalidSetting(format!(
+                        "a {kind} has no amount"
+                    )));
                 }
             },
         };

@@ -258,7 +258,9 @@ pub fn split(
     let parts = money(&amount, currency)?
         .split(months(&count, "count")?)
         .map_err(throw)?;
-    Ok(to_js(&parts.iter().map(Money::to_string).collect::<Vec<_>>()))
+    Ok(to_js(
+        &parts.iter().map(Money::to_string).collect::<Vec<_>>(),
+    ))
 }
 
 /// Interest-free plans of `amount` over each of `terms`, and the smallest monthly payment.

@@ -230,7 +230,8 @@ pub fn InstallmentPicker(
         )
     };
 
-    move || match offers.get() {
+    move || {
+        match offers.get() {
         Load::Loading => None,
         Load::Failed(_) => Some(
             view! { <p class="installment-picker__message" role="status">{words().unavailable}</p> }
@@ -278,6 +279,7 @@ pub fn InstallmentPicker(
             }
             .into_any(),
         ),
+    }
     }
 }
 
@@ -423,12 +425,7 @@ fn CheckoutForm(
         }
         busy.set(true);
         failed.set(false);
-        let started = start_purchase(
-            endpoint.get_untracked(),
-            &checkout,
-            &choice,
-            field.value(),
-        );
+        let started = start_purchase(endpoint.get_untracked(), &checkout, &choice, field.value());
         let give_up = move |error: WidgetError| {
             busy.set(false);
             failed.set(true);
@@ -495,12 +492,23 @@ fn start_purchase(
         fail_path: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         items: Option<Vec<Item<'a>>>,
-        #[serde(skip_serializing_if = "JsValue::is_undefined", with = "serde_wasm_bindgen::preserve")]
+        #[serde(
+            skip_serializing_if = "JsValue::is_undefined",
+            with = "serde_wasm_bindgen::preserve"
+        )]
         intent: JsValue,
     }
     let (items, intent) = match &checkout.order {
         Order::Items(items) => (
-            Some(items.iter().map(|(sku, quantity)| Item { sku, quantity: *quantity }).collect()),
+            Some(
+                items
+                    .iter()
+                    .map(|(sku, quantity)| Item {
+                        sku,
+                        quantity: *quantity,
+                    })
+                    .collect(),
+            ),
             JsValue::UNDEFINED,
         ),
         Order::Intent(text) => (
