@@ -1,6 +1,6 @@
 // Types of the storefront embed (widget.js). The calculator's own types are generated from
 // the Rust exports into installment_widget.d.ts and re-exported here.
-export * from "./installment_widget.js";
+export { split, quote, detectCard, formatMoney, parsePrice, checkAmount, labels, Rules, Offers } from "./installment_widget.js";
 export type { Amount, BadgeView, PlanView, ProviderView, CardView, OfferView, PickerView, Labels, Quote, PlanQuote, CardInfo, InstallmentError } from "./installment_widget.js";
 
 /** What `installment-select` carries: the plan the shopper chose. Amounts are decimal strings. */
@@ -15,12 +15,6 @@ export interface InstallmentSelection {
   currency: string;
 }
 
-/** A mounted badge or picker. */
-export interface Controller {
-  /** Re-reads every setting (and a watched price) and redraws. */
-  refresh(): Promise<void>;
-}
-
 /** Loads the wasm (once); every other function waits for it by itself. */
 export function init(): Promise<unknown>;
 
@@ -33,11 +27,15 @@ export function embed(): void;
 /** Mounts every `[data-installment-badge]` and `[data-installment-picker]` under `root`. */
 export function mountAll(root?: ParentNode): void;
 
-/** Mounts a badge or a picker on any element; `read(name)` gives its setting `name`
- * (`amount`, `currency`, `locale`, `category`, `endpoint`, `price-selector`, `name`; for a picker
- * that starts the purchase, `items` ("sku:quantity,…") or `intent` (signed JSON) and
- * `return-path`). */
-export function mount(host: HTMLElement, kind: "badge" | "picker", read: (name: string) => string | null): Controller;
+/** Mounts a badge or a picker on any element (a `<span>` or `<div>`): the Leptos component,
+ * in the element's shadow root. Its settings are its `data-` attributes (`data-amount`,
+ * `data-currency`, `data-locale`, `data-category`, `data-endpoint`, `data-price-selector`,
+ * `data-name`; for a picker that starts the purchase, `data-items` ("sku:quantity,…") or
+ * `data-intent` (signed JSON) and `data-return-path`). */
+export function mount(host: HTMLElement, kind?: "badge" | "picker"): void;
+
+/** Unmounts the widget of `host`: its nodes and its signals are freed. */
+export function unmount(host: HTMLElement): void;
 
 /** Sets a badge's or picker's amount, or with no amount re-reads its settings. */
 export function update(host: HTMLElement, amount?: string | number): void;
