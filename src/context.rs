@@ -95,10 +95,11 @@ impl Installments {
         all.insert(key, signal.clone());
         #[cfg(target_arch = "wasm32")]
         {
-            let endpoint = endpoint.to_owned();
+            // Sent now, not when the task first runs: the other badges mount meanwhile.
+            let answer = crate::fetch::rules(endpoint, currency);
             let signal = signal.clone();
             leptos::task::spawn_local(async move {
-                signal.set(match crate::fetch::rules(&endpoint, currency).await {
+                signal.set(match answer.await {
                     Ok(rules) => Load::Ready(Arc::new(rules)),
                     Err(error) => Load::Failed(error),
                 });

@@ -8,15 +8,22 @@ use gloo_net::http::{Request, RequestBuilder};
 use installment_core::wire::{CardWire, OffersDocument, RulesDocument};
 use installment_core::{Currency, Locale, Money};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// `GET {endpoint}/rules?currency=…`: the page's conditions, one request however many
-/// components ask (see [`crate::Installments`]).
-pub async fn rules(endpoint: &str, currency: Currency) -> Result<Storefront, WidgetError> {
+/// components ask (see [`crate::Installments`]). The request leaves at once, before the
+/// returned future is first polled: the badges of a page mount while it travels.
+pub fn rules(
+    endpoint: &str,
+    currency: Currency,
+) -> impl Future<Output = Result<Storefront, WidgetError>> + use<> {
     let url = format!("{endpoint}/rules?currency={}", currency.code());
-    let document: RulesDocument = read(get(endpoint, &url).await?)?;
-    Storefront::from_document(document)
+    let answer = get(endpoint, &url);
+    async move {
+        let document: RulesDocument = read(answer.await?)?;
+        Storefront::from_document(document)
+    }
 }
 
 /// `GET {endpoint}/offers?amount=…&currency=…[&category=…]`, formatted for `locale`.
@@ -65,75 +72,87 @@ pub async fn apply(endpoint: &str, body: &JsValue) -> Result<String, WidgetError
     Ok(created.redirect_url)
 }
 
-async fn get(endpoint: &str, url: &str) -> Result<JsValue, WidgetError> {
-    send(endpoint, Request::get(url), None).await
+fn get(endpoint: &str, url: &str) -> impl Future<Output = Result<JsValue, WidgetError>> + use<> {
+    send(endpoint, Request::get(url), None)
 }
 
-/// Sends the request and parses its JSON body, both within the time limit.
-async fn send(
+/// Sends the request now (gloo-net builds it; the browser's `fetch` starts it before this
+/// returns) and gives the future of its parsed JSON body, both within the time limit.
+fn send(
     endpoint: &str,
     request: RequestBuilder,
     body: Option<String>,
-) -> Result<JsValue, WidgetError> {
+) -> impl Future<Output = Result<JsValue, WidgetError>> + use<> {
+    let endpoint = endpoint.to_owned();
     let signal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let failed = |detail: String| {
-        if signal.aborted() {
-            WidgetError::Timeout {
-                endpoint: endpoint.to_owned(),
-            }
-        } else {
-            WidgetError::Unreachable {
-                endpoint: endpoint.to_owned(),
-                detail,
-            }
-        }
-    };
     let request = request
         .header("accept", "application/json")
         .abort_signal(Some(&signal));
     let request = match body {
         Some(body) => request.body(body),
         None => request.build(),
-    }
-    .map_err(|error| failed(error.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|error| failed(error.to_string()))?;
-    let (ok, status) = (response.ok(), response.status());
-    // The body is read under the same signal: a stalled body times out like a silent proxy.
-    let parsed = match web_sys::Response::from(response).json() {
-        Ok(promise) => JsFuture::from(promise).await,
-        Err(error) => Err(error),
     };
-    let malformed = || {
-        if signal.aborted() {
-            WidgetError::Timeout {
-                endpoint: endpoint.to_owned(),
-            }
-        } else {
-            WidgetError::MalformedJson {
-                endpoint: endpoint.to_owned(),
-            }
-        }
-    };
-    if !ok {
-        #[derive(serde::Deserialize)]
-        struct Problem {
-            code: String,
-            message: String,
-        }
-        let detail = parsed
-            .ok()
-            .and_then(|body| serde_wasm_bindgen::from_value::<Problem>(body).ok())
-            .map(|problem| (problem.code, problem.message));
-        return Err(WidgetError::Status {
-            endpoint: endpoint.to_owned(),
-            status,
-            detail,
+    let started = request
+        .map_err(|error| error.to_string())
+        .and_then(|request| {
+            let window = web_sys::window().ok_or_else(|| "no window".to_owned())?;
+            Ok(window.fetch_with_request(&web_sys::Request::from(request)))
         });
+    async move {
+        let failed = |detail: String| {
+            if signal.aborted() {
+                WidgetError::Timeout {
+                    endpoint: endpoint.clone(),
+                }
+            } else {
+                WidgetError::Unreachable {
+                    endpoint: endpoint.clone(),
+                    detail,
+                }
+            }
+        };
+        let response: web_sys::Response = JsFuture::from(started.map_err(&failed)?)
+            .await
+            .map_err(|error| failed(describe(&error)))?
+            .unchecked_into();
+        let (ok, status) = (response.ok(), response.status());
+        // The body is read under the same signal: a stalled body times out like a silent proxy.
+        let parsed = match response.json() {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(error) => Err(error),
+        };
+        if !ok {
+            #[derive(serde::Deserialize)]
+            struct Problem {
+                code: String,
+                message: String,
+            }
+            let detail = parsed
+                .ok()
+                .and_then(|body| serde_wasm_bindgen::from_value::<Problem>(body).ok())
+                .map(|problem| (problem.code, problem.message));
+            return Err(WidgetError::Status {
+                endpoint,
+                status,
+                detail,
+            });
+        }
+        parsed.map_err(|_| {
+            if signal.aborted() {
+                WidgetError::Timeout { endpoint }
+            } else {
+                WidgetError::MalformedJson { endpoint }
+            }
+        })
     }
-    parsed.map_err(|_| malformed())
+}
+
+/// The message of a rejected `fetch`: "Failed to fetch" and the like.
+fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .unwrap_or_else(|| "network error".to_owned())
 }
 
 /// A parsed JSON value read into `T`; a mismatch names the first wrong field's path.

@@ -176,10 +176,17 @@ pub(crate) fn mount<V: IntoView + 'static>(
     prefix: &str,
     view: impl FnOnce(HtmlElement, Attributes) -> V + 'static,
 ) {
-    if with_mounted(&host, |_| ()).is_some() {
-        return;
-    }
     let root = match host.shadow_root() {
+        // Mounted already (the glue mounts each element once; this guards direct calls).
+        Some(root)
+            if root
+                .query_selector(".installment-root")
+                .ok()
+                .flatten()
+                .is_some() =>
+        {
+            return;
+        }
         Some(root) => root,
         None => match host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
             Ok(root) => root,
