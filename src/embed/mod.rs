@@ -234,14 +234,35 @@ pub(crate) fn mount<V: IntoView + 'static>(
     });
 }
 
-/// Writes how the element ended to `data-installment-state`, and warns once per cause.
-pub(crate) fn report(host: HtmlElement) -> Callback<WidgetState> {
-    Callback::new(move |state: WidgetState| {
-        let _ = host.set_attribute("data-installment-state", state.name());
-        if let WidgetState::Failed(error) = &state {
-            warn_once(error);
+/// The element's settings, re-read when an attribute changes, and the callback that writes how
+/// the element ended to `data-installment-state` and warns once per cause. Settings that
+/// cannot be used are reported as `failed` at once.
+pub(crate) fn settings_and_report<T>(
+    host: &HtmlElement,
+    read: impl Fn(&HtmlElement) -> Result<T, WidgetError> + Send + Sync + 'static,
+) -> (Memo<Result<T, WidgetError>>, Callback<WidgetState>)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let settings = Memo::new({
+        let host = host.clone();
+        move |_| read(&host)
+    });
+    let report = Callback::new({
+        let host = host.clone();
+        move |state: WidgetState| {
+            let _ = host.set_attribute("data-installment-state", state.name());
+            if let WidgetState::Failed(error) = &state {
+                warn_once(error);
+            }
         }
-    })
+    });
+    Effect::new(move |_| {
+        if let Err(error) = settings.get() {
+            report.run(WidgetState::Failed(error));
+        }
+    });
+    (settings, report)
 }
 
 /// Mounts `InstallmentBadge` on `host`; its settings are its attributes, each after
@@ -249,15 +270,8 @@ pub(crate) fn report(host: HtmlElement) -> Callback<WidgetState> {
 #[wasm_bindgen(js_name = mountBadge)]
 pub fn mount_badge(host: HtmlElement, prefix: &str) {
     mount(host, prefix, |host, attributes| {
-        let settings = Memo::new({
-            let host = host.clone();
-            move |_| Settings::read(&host, &attributes, "badge")
-        });
-        let report = report(host);
-        Effect::new(move |_| {
-            if let Err(error) = settings.get() {
-                report.run(WidgetState::Failed(error));
-            }
+        let (settings, report) = settings_and_report(&host, move |host| {
+            Settings::read(host, &attributes, "badge")
         });
         move || {
             settings.get().ok().map(|settings| {

@@ -1,8 +1,7 @@
 //! `<installment-picker>` and `[data-installment-picker]`: the picker, its checkout when the
 //! element names an order, and the choice written to the merchant's form and announced.
 
-use super::{Attributes, Settings, mount, report};
-use crate::context::WidgetState;
+use super::{Attributes, Settings, mount, settings_and_report};
 use crate::labels::labels;
 use crate::view::WidgetError;
 use crate::{Checkout, InstallmentPicker, Order, Selection};
@@ -16,18 +15,11 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement, HtmlInputElement};
 #[wasm_bindgen(js_name = mountPicker)]
 pub fn mount_picker(host: HtmlElement, prefix: &str) {
     mount(host, prefix, |host, attributes| {
-        let settings = Memo::new({
-            let host = host.clone();
-            move |_| {
-                let settings = Settings::read(&host, &attributes, "picker")?;
-                Ok((settings, checkout(&attributes)?))
-            }
-        });
-        let report = report(host.clone());
-        Effect::new(move |_| {
-            if let Err(error) = settings.get() {
-                report.run(WidgetState::Failed(error));
-            }
+        let (settings, report) = settings_and_report(&host, move |host| {
+            Ok((
+                Settings::read(host, &attributes, "picker")?,
+                checkout(&attributes)?,
+            ))
         });
         let select = Callback::new(move |choice: Selection| announce(&host, &attributes, &choice));
         move || match settings.get() {
