@@ -4,13 +4,18 @@
 // A page without a picker loads the badge-only build; a picker brings the full one.
 import { elements } from "./elements.js";
 
+// The glue module and its wasm are fetched side by side, not one after the other.
 const builds = {};
-const imports = { badge: () => import("./installment_badge.js"), full: () => import("./installment_widget.js") };
+const imports = {
+  badge: () => [import("./installment_badge.js"), fetch(new URL("./installment_badge_bg.wasm", import.meta.url))],
+  full: () => [import("./installment_widget.js"), fetch(new URL("./installment_widget_bg.wasm", import.meta.url))],
+};
 function build(name, begin) {
   if (!builds[name] && begin) {
-    builds[name] = imports[name]().then(async (module) => {
-      await module.default();
-      return module;
+    const [module, wasm] = imports[name]();
+    builds[name] = module.then(async (glue) => {
+      await glue.default({ module_or_path: wasm });
+      return glue;
     });
   }
   return builds[name];
