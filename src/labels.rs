@@ -38,6 +38,8 @@ pub struct Labels {
     pub pay: &'static str,
     /// The one line shown when the application could not be created.
     pub checkout_failed: &'static str,
+    /// Announced when the card's digits or a new price removed the chosen plan.
+    pub choice_cleared: &'static str,
 }
 
 const RU: Labels = Labels {
@@ -57,6 +59,7 @@ const RU: Labels = Labels {
     phone: "Телефон для SMS-кода",
     pay: "Оформить рассрочку",
     checkout_failed: "Не удалось оформить рассрочку.",
+    choice_cleared: "Выбранный план больше недоступен: выберите другой.",
 };
 
 const BE: Labels = Labels {
@@ -76,6 +79,7 @@ const BE: Labels = Labels {
     phone: "Тэлефон для SMS-кода",
     pay: "Аформіць растэрміноўку",
     checkout_failed: "Не атрымалася аформіць растэрміноўку.",
+    choice_cleared: "Абраны план больш недаступны: абярыце іншы.",
 };
 
 const KK: Labels = Labels {
@@ -95,6 +99,7 @@ const KK: Labels = Labels {
     phone: "SMS-код үшін телефон",
     pay: "Бөліп төлеуді рәсімдеу",
     checkout_failed: "Бөліп төлеуді рәсімдеу мүмкін болмады.",
+    choice_cleared: "Таңдалған жоспар енді қолжетімсіз: басқасын таңдаңыз.",
 };
 
 const UK: Labels = Labels {
@@ -114,6 +119,7 @@ const UK: Labels = Labels {
     phone: "Телефон для SMS-коду",
     pay: "Оформити розстрочку",
     checkout_failed: "Не вдалося оформити розстрочку.",
+    choice_cleared: "Обраний план більше недоступний: оберіть інший.",
 };
 
 const TR: Labels = Labels {
@@ -133,6 +139,7 @@ const TR: Labels = Labels {
     phone: "SMS kodu için telefon",
     pay: "Taksitle öde",
     checkout_failed: "Taksitli ödeme başlatılamadı.",
+    choice_cleared: "Seçtiğiniz plan artık kullanılamıyor: başka bir plan seçin.",
 };
 
 const EN: Labels = Labels {
@@ -152,6 +159,7 @@ const EN: Labels = Labels {
     phone: "Phone for the SMS code",
     pay: "Pay in installments",
     checkout_failed: "The installment plan could not be started.",
+    choice_cleared: "The chosen plan is no longer available: choose another.",
 };
 
 const AR: Labels = Labels {
@@ -171,6 +179,7 @@ const AR: Labels = Labels {
     phone: "الهاتف لرمز الرسائل القصيرة",
     pay: "ادفع بالتقسيط",
     checkout_failed: "تعذّر بدء خطة التقسيط.",
+    choice_cleared: "الخطة المختارة لم تعد متاحة: اختر خطة أخرى.",
 };
 
 /// The labels for a locale's language.

@@ -358,3 +358,65 @@ async fn when_the_proxy_fails_the_badge_hides_and_the_picker_says_so_in_one_line
     unmount(&badge);
     unmount(&picker);
 }
+
+#[wasm_bindgen_test]
+async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_and_the_button() {
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "600.00"),
+            ("currency", "BYN"),
+            ("locale", "en"),
+            ("name", "plan"),
+            ("items", "neman-14:1"),
+            ("endpoint", "/clearing"),
+        ],
+    );
+    let chosen: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new({
+        let chosen = chosen.clone();
+        move |event: web_sys::CustomEvent| chosen.borrow_mut().push(event.detail())
+    });
+    picker
+        .add_event_listener_with_callback("installment-select", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    mount_picker(picker.clone(), "");
+    settle().await;
+    find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
+        .unwrap()
+        .click();
+    tick().await;
+    let hidden: HtmlInputElement = picker
+        .query_selector(r#"input[type="hidden"][name="plan"]"#)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(hidden.value(), "karta_pokupok:Karta Pokupok:3");
+    let pay = find(&picker, ".installment-picker__pay").unwrap();
+    assert!(!pay.has_attribute("disabled"));
+
+    // A Visa: Karta Pokupok's plans are for its own Belkart cards, so the choice goes.
+    let field: HtmlInputElement = find(&picker, ".installment-picker__card input")
+        .unwrap()
+        .unchecked_into();
+    type_into(&field, "41111111");
+    settle().await;
+    assert_eq!(
+        hidden.value(),
+        "",
+        "the form holds no plan the shopper cannot see"
+    );
+    assert!(
+        chosen.borrow().last().unwrap().is_null(),
+        "installment-select with detail: null"
+    );
+    assert!(pay.has_attribute("disabled"), "nothing to pay");
+    assert_eq!(
+        texts(&picker, ".installment-picker__cleared"),
+        ["The chosen plan is no longer available: choose another."]
+    );
+    assert!(find(&picker, "input:checked").is_none());
+    unmount(&picker);
+}

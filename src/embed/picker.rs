@@ -21,7 +21,9 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
                 checkout(&attributes)?,
             ))
         });
-        let select = Callback::new(move |choice: Selection| announce(&host, &attributes, &choice));
+        let select = Callback::new(move |choice: Option<Selection>| {
+            announce(&host, &attributes, choice.as_ref())
+        });
         move || match settings.get() {
             Ok((settings, checkout)) => view! {
                 <InstallmentPicker
@@ -65,12 +67,13 @@ fn checkout(attributes: &Attributes) -> Result<Option<Checkout>, WidgetError> {
 }
 
 /// Writes the choice to a hidden input in the host's light DOM (so the merchant's own form
-/// submits it) and dispatches `installment-select` with the choice as `detail`.
-fn announce(host: &HtmlElement, attributes: &Attributes, choice: &Selection) {
+/// submits it) and dispatches `installment-select` with the choice as `detail`; a cleared
+/// choice empties the input and sends `detail: null`.
+fn announce(host: &HtmlElement, attributes: &Attributes, choice: Option<&Selection>) {
     if let Some(name) = attributes.get("name") {
         let field = hidden_input(host, &name);
         if let Some(field) = field {
-            field.set_value(&choice.form_value());
+            field.set_value(&choice.map(Selection::form_value).unwrap_or_default());
         }
     }
     let detail = choice

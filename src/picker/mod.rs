@@ -6,7 +6,7 @@
 use crate::badge::rules_signal;
 use crate::context::{Load, WidgetState, use_installments, warn_once};
 use crate::labels::labels;
-use crate::view::{CardView, PickerView, WidgetError, card_prefix};
+use crate::view::{CardView, OfferView, PickerView, PlanView, WidgetError, card_prefix};
 use installment_core::{CardAssociation, Locale, Money};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -29,6 +29,18 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The choice of `plan` of `offer`, its amounts in `currency`.
+    fn of(offer: &OfferView, plan: &PlanView, currency: &str) -> Self {
+        Self {
+            provider: offer.provider.clone(),
+            family: offer.family.clone(),
+            months: plan.months,
+            monthly: plan.monthly_amount.clone(),
+            total: plan.total_amount.clone(),
+            currency: currency.to_owned(),
+        }
+    }
+
     /// The hidden input's value: `provider:family:months`, the family empty for any card.
     ///
     /// ```
@@ -107,7 +119,7 @@ pub struct Checkout {
 /// let price = Money::parse("2438.50", Currency::from_code("BYN").unwrap()).unwrap();
 /// let _ = view! {
 ///     <InstallmentPicker amount=price locale=Locale::from_tag("ru-BY").unwrap() name="installment_plan"
-///         on_select=Callback::new(|choice| leptos::logging::log!("{choice:?}")) />
+///         on_select=Callback::new(|choice: Option<_>| leptos::logging::log!("{choice:?}")) />
 /// };
 /// ```
 #[component]
@@ -127,9 +139,10 @@ pub fn InstallmentPicker(
     /// Name of a hidden form input, inside the picker, that carries the choice.
     #[prop(optional, into)]
     name: Option<String>,
-    /// Called with each choice.
+    /// Called with each choice, and with `None` when the card's digits or a new price took
+    /// the chosen plan away (the same plan at a new price comes again with its new amounts).
     #[prop(optional, into)]
-    on_select: Option<Callback<Selection>>,
+    on_select: Option<Callback<Option<Selection>>>,
     /// With a checkout, the picker starts the purchase itself.
     #[prop(optional, into)]
     checkout: MaybeProp<Checkout>,
@@ -191,12 +204,40 @@ pub fn InstallmentPicker(
         Some((offers, open))
     });
 
-    let choose = move |selection: Selection| {
+    let cleared = RwSignal::new(false);
+    let choose = move |selection: Option<Selection>| {
         if let Some(callback) = on_select {
             callback.run(selection.clone());
         }
-        chosen.set(Some(selection));
+        cleared.set(selection.is_none());
+        chosen.set(selection);
     };
+    // The form never holds a plan the shopper cannot see: when narrowing or new offers take
+    // the chosen plan away, the choice is cleared and said so; the same plan at a new price
+    // is chosen again with its new amounts.
+    Effect::new(move |_| {
+        let Some((offers, open)) = visible.get() else {
+            return;
+        };
+        let Some(current) = chosen.get_untracked() else {
+            return;
+        };
+        let currency = currency.get_untracked().code();
+        let still = open
+            .iter()
+            .map(|&index| &offers.offers[index])
+            .flat_map(|offer| {
+                offer
+                    .plans
+                    .iter()
+                    .map(move |plan| Selection::of(offer, plan, currency))
+            })
+            .find(|selection| selection.form_value() == current.form_value());
+        match still {
+            Some(selection) if selection == current => {}
+            other => choose(other),
+        }
+    });
     let words = move || labels(locale.get());
     let plans = move || {
         let (offers, open) = visible.get()?;
@@ -222,7 +263,7 @@ pub fn InstallmentPicker(
                         &group,
                         currency,
                         chosen.into(),
-                        Callback::new(choose),
+                        Callback::new(move |selection| choose(Some(selection))),
                     )
                 })
                 .collect_view()
@@ -268,6 +309,9 @@ pub fn InstallmentPicker(
                     <div role="radiogroup" aria-label=move || words().plans>
                         {plans.clone()}
                     </div>
+                    <p class="installment-picker__cleared" role="status">
+                        {move || cleared.get().then(|| words().choice_cleared)}
+                    </p>
                     {name.clone().map(|name| view! {
                         <input type="hidden" name=name
                             prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
@@ -351,14 +395,7 @@ fn offer_view(
         .plans
         .iter()
         .map(|plan| {
-            let selection = Selection {
-                provider: offer.provider.clone(),
-                family: offer.family.clone(),
-                months: plan.months,
-                monthly: plan.monthly_amount.clone(),
-                total: plan.total_amount.clone(),
-                currency: currency.to_owned(),
-            };
+            let selection = Selection::of(offer, plan, currency);
             let value = selection.form_value();
             let checked = {
                 let value = value.clone();

@@ -89,7 +89,7 @@ fn CheckoutPage(locale: Locale) -> impl IntoView {
                 amount=byn("2438.50")
                 locale
                 checkout
-                on_select=Callback::new(move |choice| chosen.set(Some(choice)))
+                on_select=Callback::new(move |choice| chosen.set(choice))
             />
             <p id="chosen">
                 {move || chosen.get().map(|c| format!("{} × {} {} = {} {}", c.months, c.monthly, c.currency, c.total, c.currency))}
