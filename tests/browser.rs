@@ -114,6 +114,19 @@ fn state(host: &HtmlElement) -> Option<String> {
     host.get_attribute("data-installment-state")
 }
 
+/// Every `installment-select` detail the element dispatches, in order.
+fn details_of_selections(host: &HtmlElement) -> Rc<RefCell<Vec<JsValue>>> {
+    let details: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new({
+        let details = details.clone();
+        move |event: web_sys::CustomEvent| details.borrow_mut().push(event.detail())
+    });
+    host.add_event_listener_with_callback("installment-select", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    details
+}
+
 fn type_into(input: &HtmlInputElement, value: &str) {
     input.set_value(value);
     input
@@ -221,15 +234,7 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
             ("items", "neman-14:2"),
         ],
     );
-    let chosen: Rc<RefCell<Vec<JsValue>>> = Rc::default();
-    let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new({
-        let chosen = chosen.clone();
-        move |event: web_sys::CustomEvent| chosen.borrow_mut().push(event.detail())
-    });
-    picker
-        .add_event_listener_with_callback("installment-select", listener.as_ref().unchecked_ref())
-        .unwrap();
-    listener.forget();
+    let chosen = details_of_selections(&picker);
     mount_picker(picker.clone(), "");
     settle().await;
     assert_eq!(state(&picker).as_deref(), Some("shown"));
@@ -373,15 +378,7 @@ async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_a
             ("endpoint", "/clearing"),
         ],
     );
-    let chosen: Rc<RefCell<Vec<JsValue>>> = Rc::default();
-    let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new({
-        let chosen = chosen.clone();
-        move |event: web_sys::CustomEvent| chosen.borrow_mut().push(event.detail())
-    });
-    picker
-        .add_event_listener_with_callback("installment-select", listener.as_ref().unchecked_ref())
-        .unwrap();
-    listener.forget();
+    let chosen = details_of_selections(&picker);
     mount_picker(picker.clone(), "");
     settle().await;
     find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
