@@ -2,8 +2,8 @@
 // Leptos components in the wasm; this file only tells it when an element connects, changes
 // or leaves, and when the page changed (a watched price may have been replaced).
 
-const BADGE = ["amount", "currency", "locale", "category", "endpoint", "price-selector"];
-const PICKER = ["amount", "currency", "locale", "category", "endpoint", "name", "items", "intent", "return-path"];
+const BADGE = ["amount", "currency", "locale", "category", "endpoint", "price-selector", "labels"];
+const PICKER = ["amount", "currency", "locale", "category", "endpoint", "name", "items", "intent", "return-path", "labels"];
 const SELECTOR = { badge: "[data-installment-badge]", picker: "[data-installment-picker]" };
 
 /**

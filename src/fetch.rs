@@ -3,10 +3,10 @@
 //! ships in the wasm. Every request gives up after [`TIMEOUT_MS`], headers and body alike,
 //! through an `AbortSignal.timeout` that aborts it.
 
-use crate::view::{CardView, PickerView, Storefront, TIMEOUT_MS, WidgetError};
+use crate::view::{CardView, Storefront, TIMEOUT_MS, WidgetError};
 use gloo_net::http::{Request, RequestBuilder};
 use installment_core::wire::{CardWire, OffersDocument, RulesDocument};
-use installment_core::{Currency, Locale, Money};
+use installment_core::{Currency, Money};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -26,13 +26,13 @@ pub fn rules(
     }
 }
 
-/// `GET {endpoint}/offers?amount=…&currency=…[&category=…]`, formatted for `locale`.
+/// `GET {endpoint}/offers?amount=…&currency=…[&category=…]`: every provider's plans for the
+/// price, formatted by the picker in its language.
 pub async fn offers(
     endpoint: &str,
     amount: Money,
     category: Option<&str>,
-    locale: Locale,
-) -> Result<PickerView, WidgetError> {
+) -> Result<OffersDocument, WidgetError> {
     let mut url = format!(
         "{endpoint}/offers?amount={amount}&currency={}",
         amount.currency().code()
@@ -41,8 +41,7 @@ pub async fn offers(
         url.push_str("&category=");
         url.push_str(&String::from(js_sys::encode_uri_component(category)));
     }
-    let document: OffersDocument = read(get(endpoint, &url).await?)?;
-    PickerView::from_document(&document, locale)
+    read(get(endpoint, &url).await?)
 }
 
 /// The family and scheme `GET {endpoint}/bins/{bin}` knows, for a BIN the page's table

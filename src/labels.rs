@@ -1,185 +1,315 @@
-//! The widget's own words in each supported language. The badge sentence itself is the core's
-//! ([`installment_core::badge_text`]); these are the labels around plans and the card field.
+//! The widget's own words in each supported language, and the merchant's overrides of them.
+//! The badge sentence itself is the core's ([`installment_core::badge_text`]) unless a
+//! merchant gives one; these are the labels around plans and the card field.
 
-use installment_core::Locale;
+use installment_core::{Locale, PluralCategory};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-/// Every label the badge details and the picker show, in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Labels {
-    /// Abbreviated months after a number: "12 mo.".
-    pub months: &'static str,
-    /// After a monthly amount: "25.00 BYN/mo.".
-    pub per_month: &'static str,
-    /// "Total".
-    pub total: &'static str,
-    /// "Overpayment".
-    pub overpayment: &'static str,
-    /// "No overpayment", for an interest-free plan.
-    pub no_overpayment: &'static str,
-    /// Heading of the badge details and the picker.
-    pub plans: &'static str,
-    /// The summary that opens a plan's schedule.
-    pub schedule: &'static str,
-    /// A payment's number in a schedule: "Payment".
-    pub payment: &'static str,
-    /// The card field's label.
-    pub card_digits: &'static str,
-    /// The hint under the card field: only the first digits are read.
-    pub card_hint: &'static str,
-    /// When the card has no plans.
-    pub no_plans_for_card: &'static str,
-    /// The one line the picker shows when the proxy cannot be used.
-    pub unavailable: &'static str,
-    /// Label of a card-agnostic offer: "Any card".
-    pub any_card: &'static str,
-    /// The phone field of the checkout: the provider sends its SMS code there.
-    pub phone: &'static str,
-    /// The checkout button: "Pay in installments".
-    pub pay: &'static str,
-    /// The one line shown when the application could not be created.
-    pub checkout_failed: &'static str,
-    /// Announced when the card's digits or a new price removed the chosen plan.
-    pub choice_cleared: &'static str,
+/// A label: the shipped words, or a merchant's own.
+pub type Text = Cow<'static, str>;
+
+const fn t(text: &'static str) -> Text {
+    Cow::Borrowed(text)
 }
 
-const RU: Labels = Labels {
-    months: "мес.",
-    per_month: "/мес.",
-    total: "Итого",
-    overpayment: "Переплата",
-    no_overpayment: "Без переплаты",
-    plans: "Варианты рассрочки",
-    schedule: "График платежей",
-    payment: "Платёж",
-    card_digits: "Первые цифры карты",
-    card_hint: "Нужны только первые 6–8 цифр",
-    no_plans_for_card: "Для этой карты рассрочки нет.",
-    unavailable: "Рассрочка сейчас недоступна.",
-    any_card: "Любая карта",
-    phone: "Телефон для SMS-кода",
-    pay: "Оформить рассрочку",
-    checkout_failed: "Не удалось оформить рассрочку.",
-    choice_cleared: "Выбранный план больше недоступен: выберите другой.",
+/// A phrase with a count, one pattern per CLDR plural category; `{0}` is the count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PluralWire")]
+pub struct Plural {
+    /// Arabic 0.
+    pub zero: Text,
+    /// 1 (and 21, 31 … in Russian).
+    pub one: Text,
+    /// Arabic 2.
+    pub two: Text,
+    /// Russian 2–4, Arabic 3–10.
+    pub few: Text,
+    /// Russian 5–20, Arabic 11–99.
+    pub many: Text,
+    /// Everything else.
+    pub other: Text,
+}
+
+/// A merchant's `months` label: one pattern for every count, or one per category.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PluralWire {
+    Same(String),
+    #[serde(rename_all = "snake_case")]
+    Each {
+        zero: String,
+        one: String,
+        two: String,
+        few: String,
+        many: String,
+        other: String,
+    },
+}
+
+impl From<PluralWire> for Plural {
+    fn from(wire: PluralWire) -> Self {
+        match wire {
+            PluralWire::Same(text) => Self {
+                zero: text.clone().into(),
+                one: text.clone().into(),
+                two: text.clone().into(),
+                few: text.clone().into(),
+                many: text.clone().into(),
+                other: text.into(),
+            },
+            PluralWire::Each {
+                zero,
+                one,
+                two,
+                few,
+                many,
+                other,
+            } => Self {
+                zero: zero.into(),
+                one: one.into(),
+                two: two.into(),
+                few: few.into(),
+                many: many.into(),
+                other: other.into(),
+            },
+        }
+    }
+}
+
+impl Plural {
+    /// One pattern for every count: languages whose abbreviation does not inflect.
+    const fn same(pattern: &'static str) -> Self {
+        Self {
+            zero: t(pattern),
+            one: t(pattern),
+            two: t(pattern),
+            few: t(pattern),
+            many: t(pattern),
+            other: t(pattern),
+        }
+    }
+
+    /// The phrase for `count` in `locale`, by its plural category.
+    ///
+    /// ```
+    /// use installment_widget::labels::labels;
+    /// use installment_core::Locale;
+    /// let ar = Locale::from_tag("ar")?;
+    /// assert_eq!(labels(ar).months.format(3, ar), "3\u{a0}أشهر");
+    /// assert_eq!(labels(ar).months.format(12, ar), "12\u{a0}شهرًا");
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn format(&self, count: u32, locale: Locale) -> String {
+        let pattern = match locale.plural(count.into()) {
+            PluralCategory::Zero => &self.zero,
+            PluralCategory::One => &self.one,
+            PluralCategory::Two => &self.two,
+            PluralCategory::Few => &self.few,
+            PluralCategory::Many => &self.many,
+            PluralCategory::Other => &self.other,
+        };
+        pattern.replace("{0}", &count.to_string())
+    }
+}
+
+/// Every label the badge details and the picker show, in one language. A merchant overrides
+/// any of them: `Labels { pay: "Buy now".into(), ..labels(locale).clone() }` in Rust, or the
+/// `labels` attribute (`{"pay": "Buy now"}`) of an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// A number of months: "12 mo.", by plural category.
+    pub months: Plural,
+    /// After a monthly amount: "25.00 BYN/mo.".
+    pub per_month: Text,
+    /// "Total".
+    pub total: Text,
+    /// "Overpayment".
+    pub overpayment: Text,
+    /// "No overpayment", for an interest-free plan.
+    pub no_overpayment: Text,
+    /// Heading of the badge details and the picker.
+    pub plans: Text,
+    /// The summary that opens a plan's schedule.
+    pub schedule: Text,
+    /// A payment's number in a schedule: "Payment".
+    pub payment: Text,
+    /// The card field's label.
+    pub card_digits: Text,
+    /// The hint under the card field: only the first digits are read.
+    pub card_hint: Text,
+    /// When the card has no plans.
+    pub no_plans_for_card: Text,
+    /// The one line the picker shows when the proxy cannot be used.
+    pub unavailable: Text,
+    /// Label of a card-agnostic offer: "Any card".
+    pub any_card: Text,
+    /// The phone field of the checkout: the provider sends its SMS code there.
+    pub phone: Text,
+    /// The checkout button: "Pay in installments".
+    pub pay: Text,
+    /// The one line shown when the application could not be created.
+    pub checkout_failed: Text,
+    /// Announced when the card's digits or a new price removed the chosen plan.
+    pub choice_cleared: Text,
+    /// The badge sentence, when a merchant gives one: `{amount}` is the monthly payment and
+    /// `{provider}` the provider's name. Empty: the core's sentence for the locale.
+    pub badge: Text,
+}
+
+static RU: Labels = Labels {
+    months: Plural::same("{0}\u{a0}мес."),
+    per_month: t("/мес."),
+    total: t("Итого"),
+    overpayment: t("Переплата"),
+    no_overpayment: t("Без переплаты"),
+    plans: t("Варианты рассрочки"),
+    schedule: t("График платежей"),
+    payment: t("Платёж"),
+    card_digits: t("Первые цифры карты"),
+    card_hint: t("Нужны только первые 6–8 цифр"),
+    no_plans_for_card: t("Для этой карты рассрочки нет."),
+    unavailable: t("Рассрочка сейчас недоступна."),
+    any_card: t("Любая карта"),
+    phone: t("Телефон для SMS-кода"),
+    pay: t("Оформить рассрочку"),
+    checkout_failed: t("Не удалось оформить рассрочку."),
+    choice_cleared: t("Выбранный план больше недоступен: выберите другой."),
+    badge: t(""),
 };
 
-const BE: Labels = Labels {
-    months: "мес.",
-    per_month: "/мес.",
-    total: "Разам",
-    overpayment: "Пераплата",
-    no_overpayment: "Без пераплаты",
-    plans: "Варыянты растэрміноўкі",
-    schedule: "Графік плацяжоў",
-    payment: "Плацёж",
-    card_digits: "Першыя лічбы карткі",
-    card_hint: "Патрэбныя толькі першыя 6–8 лічбаў",
-    no_plans_for_card: "Для гэтай карткі растэрміноўкі няма.",
-    unavailable: "Растэрміноўка зараз недаступная.",
-    any_card: "Любая картка",
-    phone: "Тэлефон для SMS-кода",
-    pay: "Аформіць растэрміноўку",
-    checkout_failed: "Не атрымалася аформіць растэрміноўку.",
-    choice_cleared: "Абраны план больш недаступны: абярыце іншы.",
+static BE: Labels = Labels {
+    months: Plural::same("{0}\u{a0}мес."),
+    per_month: t("/мес."),
+    total: t("Разам"),
+    overpayment: t("Пераплата"),
+    no_overpayment: t("Без пераплаты"),
+    plans: t("Варыянты растэрміноўкі"),
+    schedule: t("Графік плацяжоў"),
+    payment: t("Плацёж"),
+    card_digits: t("Першыя лічбы карткі"),
+    card_hint: t("Патрэбныя толькі першыя 6–8 лічбаў"),
+    no_plans_for_card: t("Для гэтай карткі растэрміноўкі няма."),
+    unavailable: t("Растэрміноўка зараз недаступная."),
+    any_card: t("Любая картка"),
+    phone: t("Тэлефон для SMS-кода"),
+    pay: t("Аформіць растэрміноўку"),
+    checkout_failed: t("Не атрымалася аформіць растэрміноўку."),
+    choice_cleared: t("Абраны план больш недаступны: абярыце іншы."),
+    badge: t(""),
 };
 
-const KK: Labels = Labels {
-    months: "ай",
-    per_month: "/ай",
-    total: "Барлығы",
-    overpayment: "Артық төлем",
-    no_overpayment: "Артық төлемсіз",
-    plans: "Бөліп төлеу нұсқалары",
-    schedule: "Төлем кестесі",
-    payment: "Төлем",
-    card_digits: "Картаның алғашқы сандары",
-    card_hint: "Тек алғашқы 6–8 сан керек",
-    no_plans_for_card: "Бұл картаға бөліп төлеу жоқ.",
-    unavailable: "Бөліп төлеу қазір қолжетімсіз.",
-    any_card: "Кез келген карта",
-    phone: "SMS-код үшін телефон",
-    pay: "Бөліп төлеуді рәсімдеу",
-    checkout_failed: "Бөліп төлеуді рәсімдеу мүмкін болмады.",
-    choice_cleared: "Таңдалған жоспар енді қолжетімсіз: басқасын таңдаңыз.",
+static KK: Labels = Labels {
+    months: Plural::same("{0}\u{a0}ай"),
+    per_month: t("/ай"),
+    total: t("Барлығы"),
+    overpayment: t("Артық төлем"),
+    no_overpayment: t("Артық төлемсіз"),
+    plans: t("Бөліп төлеу нұсқалары"),
+    schedule: t("Төлем кестесі"),
+    payment: t("Төлем"),
+    card_digits: t("Картаның алғашқы сандары"),
+    card_hint: t("Тек алғашқы 6–8 сан керек"),
+    no_plans_for_card: t("Бұл картаға бөліп төлеу жоқ."),
+    unavailable: t("Бөліп төлеу қазір қолжетімсіз."),
+    any_card: t("Кез келген карта"),
+    phone: t("SMS-код үшін телефон"),
+    pay: t("Бөліп төлеуді рәсімдеу"),
+    checkout_failed: t("Бөліп төлеуді рәсімдеу мүмкін болмады."),
+    choice_cleared: t("Таңдалған жоспар енді қолжетімсіз: басқасын таңдаңыз."),
+    badge: t(""),
 };
 
-const UK: Labels = Labels {
-    months: "міс.",
-    per_month: "/міс.",
-    total: "Разом",
-    overpayment: "Переплата",
-    no_overpayment: "Без переплати",
-    plans: "Варіанти розстрочки",
-    schedule: "Графік платежів",
-    payment: "Платіж",
-    card_digits: "Перші цифри картки",
-    card_hint: "Потрібні лише перші 6–8 цифр",
-    no_plans_for_card: "Для цієї картки розстрочки немає.",
-    unavailable: "Розстрочка зараз недоступна.",
-    any_card: "Будь-яка картка",
-    phone: "Телефон для SMS-коду",
-    pay: "Оформити розстрочку",
-    checkout_failed: "Не вдалося оформити розстрочку.",
-    choice_cleared: "Обраний план більше недоступний: оберіть інший.",
+static UK: Labels = Labels {
+    months: Plural::same("{0}\u{a0}міс."),
+    per_month: t("/міс."),
+    total: t("Разом"),
+    overpayment: t("Переплата"),
+    no_overpayment: t("Без переплати"),
+    plans: t("Варіанти розстрочки"),
+    schedule: t("Графік платежів"),
+    payment: t("Платіж"),
+    card_digits: t("Перші цифри картки"),
+    card_hint: t("Потрібні лише перші 6–8 цифр"),
+    no_plans_for_card: t("Для цієї картки розстрочки немає."),
+    unavailable: t("Розстрочка зараз недоступна."),
+    any_card: t("Будь-яка картка"),
+    phone: t("Телефон для SMS-коду"),
+    pay: t("Оформити розстрочку"),
+    checkout_failed: t("Не вдалося оформити розстрочку."),
+    choice_cleared: t("Обраний план більше недоступний: оберіть інший."),
+    badge: t(""),
 };
 
-const TR: Labels = Labels {
-    months: "ay",
-    per_month: "/ay",
-    total: "Toplam",
-    overpayment: "Vade farkı",
-    no_overpayment: "Vade farksız",
-    plans: "Taksit seçenekleri",
-    schedule: "Ödeme planı",
-    payment: "Taksit",
-    card_digits: "Kartınızın ilk haneleri",
-    card_hint: "Yalnızca ilk 6–8 hane gerekir",
-    no_plans_for_card: "Bu kart için taksit yok.",
-    unavailable: "Taksit şu anda kullanılamıyor.",
-    any_card: "Tüm kartlar",
-    phone: "SMS kodu için telefon",
-    pay: "Taksitle öde",
-    checkout_failed: "Taksitli ödeme başlatılamadı.",
-    choice_cleared: "Seçtiğiniz plan artık kullanılamıyor: başka bir plan seçin.",
+static TR: Labels = Labels {
+    months: Plural::same("{0}\u{a0}ay"),
+    per_month: t("/ay"),
+    total: t("Toplam"),
+    overpayment: t("Vade farkı"),
+    no_overpayment: t("Vade farksız"),
+    plans: t("Taksit seçenekleri"),
+    schedule: t("Ödeme planı"),
+    payment: t("Taksit"),
+    card_digits: t("Kartınızın ilk haneleri"),
+    card_hint: t("Yalnızca ilk 6–8 hane gerekir"),
+    no_plans_for_card: t("Bu kart için taksit yok."),
+    unavailable: t("Taksit şu anda kullanılamıyor."),
+    any_card: t("Tüm kartlar"),
+    phone: t("SMS kodu için telefon"),
+    pay: t("Taksitle öde"),
+    checkout_failed: t("Taksitli ödeme başlatılamadı."),
+    choice_cleared: t("Seçtiğiniz plan artık kullanılamıyor: başka bir plan seçin."),
+    badge: t(""),
 };
 
-const EN: Labels = Labels {
-    months: "mo.",
-    per_month: "/mo.",
-    total: "Total",
-    overpayment: "Overpayment",
-    no_overpayment: "No overpayment",
-    plans: "Installment plans",
-    schedule: "Payment schedule",
-    payment: "Payment",
-    card_digits: "First digits of your card",
-    card_hint: "Only the first 6 to 8 digits are needed",
-    no_plans_for_card: "No installment plans for this card.",
-    unavailable: "Installments are unavailable right now.",
-    any_card: "Any card",
-    phone: "Phone for the SMS code",
-    pay: "Pay in installments",
-    checkout_failed: "The installment plan could not be started.",
-    choice_cleared: "The chosen plan is no longer available: choose another.",
+static EN: Labels = Labels {
+    months: Plural::same("{0}\u{a0}mo."),
+    per_month: t("/mo."),
+    total: t("Total"),
+    overpayment: t("Overpayment"),
+    no_overpayment: t("No overpayment"),
+    plans: t("Installment plans"),
+    schedule: t("Payment schedule"),
+    payment: t("Payment"),
+    card_digits: t("First digits of your card"),
+    card_hint: t("Only the first 6 to 8 digits are needed"),
+    no_plans_for_card: t("No installment plans for this card."),
+    unavailable: t("Installments are unavailable right now."),
+    any_card: t("Any card"),
+    phone: t("Phone for the SMS code"),
+    pay: t("Pay in installments"),
+    checkout_failed: t("The installment plan could not be started."),
+    choice_cleared: t("The chosen plan is no longer available: choose another."),
+    badge: t(""),
 };
 
-const AR: Labels = Labels {
-    months: "شهر",
-    per_month: "/شهريًا",
-    total: "الإجمالي",
-    overpayment: "الزيادة",
-    no_overpayment: "بدون زيادة",
-    plans: "خطط التقسيط",
-    schedule: "جدول الدفعات",
-    payment: "الدفعة",
-    card_digits: "الأرقام الأولى من بطاقتك",
-    card_hint: "نحتاج فقط إلى أول 6 إلى 8 أرقام",
-    no_plans_for_card: "لا توجد خطط تقسيط لهذه البطاقة.",
-    unavailable: "التقسيط غير متاح حاليًا.",
-    any_card: "أي بطاقة",
-    phone: "الهاتف لرمز الرسائل القصيرة",
-    pay: "ادفع بالتقسيط",
-    checkout_failed: "تعذّر بدء خطة التقسيط.",
-    choice_cleared: "الخطة المختارة لم تعد متاحة: اختر خطة أخرى.",
+static AR: Labels = Labels {
+    months: Plural {
+        zero: t("{0}\u{a0}شهر"),
+        one: t("{0}\u{a0}شهر"),
+        two: t("شهران"),
+        few: t("{0}\u{a0}أشهر"),
+        many: t("{0}\u{a0}شهرًا"),
+        other: t("{0}\u{a0}شهر"),
+    },
+    per_month: t("/شهريًا"),
+    total: t("الإجمالي"),
+    overpayment: t("الزيادة"),
+    no_overpayment: t("بدون زيادة"),
+    plans: t("خطط التقسيط"),
+    schedule: t("جدول الدفعات"),
+    payment: t("الدفعة"),
+    card_digits: t("الأرقام الأولى من بطاقتك"),
+    card_hint: t("نحتاج فقط إلى أول 6 إلى 8 أرقام"),
+    no_plans_for_card: t("لا توجد خطط تقسيط لهذه البطاقة."),
+    unavailable: t("التقسيط غير متاح حاليًا."),
+    any_card: t("أي بطاقة"),
+    phone: t("الهاتف لرمز الرسائل القصيرة"),
+    pay: t("ادفع بالتقسيط"),
+    checkout_failed: t("تعذّر بدء خطة التقسيط."),
+    choice_cleared: t("الخطة المختارة لم تعد متاحة: اختر خطة أخرى."),
+    badge: t(""),
 };
 
 /// The labels for a locale's language.
@@ -188,7 +318,8 @@ const AR: Labels = Labels {
 /// use installment_widget::labels::labels;
 /// use installment_core::Locale;
 /// assert_eq!(labels(Locale::from_tag("tr")?).total, "Toplam");
-/// assert_eq!(labels(Locale::from_tag("ru-BY")?).months, "мес.");
+/// let ru = Locale::from_tag("ru-BY")?;
+/// assert_eq!(labels(ru).months.format(12, ru), "12\u{a0}мес.");
 /// # Ok::<(), installment_core::Error>(())
 /// ```
 pub fn labels(locale: Locale) -> &'static Labels {
@@ -219,5 +350,50 @@ mod tests {
                 locale.tag()
             );
         }
+    }
+
+    /// Arabic inflects "month" by CLDR category; the other languages' abbreviations do not.
+    #[test]
+    fn months_take_the_form_of_their_count() {
+        let nb = '\u{a0}';
+        for (tag, months, expected) in [
+            ("ar", 1, format!("1{nb}شهر")),
+            ("ar", 2, "شهران".to_owned()),
+            ("ar", 3, format!("3{nb}أشهر")),
+            ("ar", 10, format!("10{nb}أشهر")),
+            ("ar", 12, format!("12{nb}شهرًا")),
+            ("ar", 24, format!("24{nb}شهرًا")),
+            ("ar", 100, format!("100{nb}شهر")),
+            ("ru", 3, format!("3{nb}мес.")),
+            ("ru", 21, format!("21{nb}мес.")),
+            ("en", 1, format!("1{nb}mo.")),
+            ("tr", 12, format!("12{nb}ay")),
+        ] {
+            let locale = Locale::from_tag(tag).unwrap();
+            assert_eq!(
+                labels(locale).months.format(months, locale),
+                expected,
+                "{tag} {months}"
+            );
+        }
+    }
+
+    /// A merchant's overrides: any label by name, "months" as one pattern or one per
+    /// category; a name that is not a label is refused by name.
+    #[test]
+    fn a_merchant_overrides_labels_by_name() {
+        let en = Locale::from_tag("en").unwrap();
+        let mut merged = serde_json::to_value(labels(en)).unwrap();
+        let overrides = serde_json::json!({"pay": "Buy now", "months": "{0} months"});
+        for (name, value) in overrides.as_object().unwrap() {
+            merged[name] = value.clone();
+        }
+        let words: Labels = serde_json::from_value(merged.clone()).unwrap();
+        assert_eq!(words.pay, "Buy now");
+        assert_eq!(words.months.format(6, en), "6 months");
+        assert_eq!(words.total, "Total", "the rest stay");
+        merged["pay_now"] = "x".into();
+        let refused = serde_json::from_value::<Labels>(merged).unwrap_err();
+        assert!(refused.to_string().contains("pay_now"), "{refused}");
     }
 }

@@ -2,7 +2,7 @@
 //! (`/api/v1/rules` and `/api/v1/offers`). Pure Rust with every string already formatted, so
 //! the JS embed and the Leptos components render the same words and numbers.
 
-use crate::labels::{Labels, labels};
+use crate::labels::Labels;
 use installment_core::{
     BinRange, BinTable, CardAssociation, Currency, Error, Locale, Money, Plan, ProviderRules,
     badge_text, cheapest_monthly, detect_card, format_money, offers,
@@ -154,11 +154,11 @@ impl PlanView {
         total: Money,
         overpayment: Money,
         locale: Locale,
+        words: &Labels,
     ) -> Self {
-        let words = labels(locale);
         Self {
             months,
-            term: format!("{months}\u{a0}{}", words.months),
+            term: words.months.format(months, locale),
             monthly: format!("{}{}", format_money(monthly, locale), words.per_month),
             total: format_money(total, locale),
             overpayment: format_money(overpayment, locale),
@@ -169,7 +169,7 @@ impl PlanView {
         }
     }
 
-    fn from_plan(plan: &Plan, locale: Locale) -> Self {
+    fn from_plan(plan: &Plan, locale: Locale, words: &Labels) -> Self {
         Self::new(
             plan.months(),
             plan.monthly(),
@@ -177,12 +177,18 @@ impl PlanView {
             plan.total(),
             plan.overpayment(),
             locale,
+            words,
         )
     }
 
     /// A plan of the offers document. Its `monthly` is shown as the proxy gave it (a
     /// provider's own installment, for a quoted plan); an overpayment may be negative.
-    fn from_wire(plan: &PlanWire, currency: Currency, locale: Locale) -> Result<Self, Error> {
+    fn from_wire(
+        plan: &PlanWire,
+        currency: Currency,
+        locale: Locale,
+        words: &Labels,
+    ) -> Result<Self, Error> {
         let amount = |text: &str| Money::parse(text, currency);
         let payments = plan
             .payments
@@ -200,6 +206,7 @@ impl PlanView {
             amount(&plan.total)?,
             overpayment,
             locale,
+            words,
         ))
     }
 }
@@ -271,15 +278,21 @@ impl Storefront {
     /// plans, or `None` when nothing is eligible (the badge then shows nothing at all).
     ///
     /// ```
-    /// use installment_widget::view::Storefront;
+    /// use installment_widget::{labels::{labels, Labels}, view::Storefront};
     /// use installment_core::{Locale, Money};
     /// let store = Storefront::from_document(serde_json::from_str(r#"{"currency":"BYN","providers":[{"provider":"kp",
     ///   "display_name":"Karta Pokupok","currency":"BYN","min_amount":"50","max_amount":"5000",
     ///   "bands":[{"min":"50","terms":[3,6]}],"rounding":"half_up"}]}"#)?)?;
     /// let locale = Locale::from_tag("ru-BY")?;
-    /// let badge = store.badge(Money::parse("299.90", store.currency())?, None, locale)?.unwrap();
+    /// let words = labels(locale);
+    /// let badge = store.badge(Money::parse("299.90", store.currency())?, None, locale, words)?.unwrap();
     /// assert_eq!(badge.amount, "49,99\u{a0}Br");
-    /// assert!(store.badge(Money::parse("20", store.currency())?, None, locale)?.is_none());
+    /// assert!(store.badge(Money::parse("20", store.currency())?, None, locale, words)?.is_none());
+    ///
+    /// // A merchant's own sentence.
+    /// let words = Labels { badge: "Only {amount}/mo. with {provider}".into(), ..words.clone() };
+    /// let badge = store.badge(Money::parse("299.90", store.currency())?, None, locale, &words)?.unwrap();
+    /// assert_eq!((badge.before.as_str(), badge.after.as_str()), ("Only ", "/mo. with Karta Pokupok"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn badge(
@@ -287,14 +300,25 @@ impl Storefront {
         amount: Money,
         category: Option<&str>,
         locale: Locale,
+        words: &Labels,
     ) -> Result<Option<BadgeView>, WidgetError> {
         let found = offers(&self.providers, amount, category)?;
         Ok(cheapest_monthly(&found).map(|(provider, plan)| {
             let text = badge_text(plan.monthly(), locale, Some(&provider.display_name));
-            BadgeView {
-                before: text.before,
-                amount: text.amount,
-                after: text.after,
+            match words.badge.split_once("{amount}") {
+                Some((before, after)) => {
+                    let name = |part: &str| part.replace("{provider}", &provider.display_name);
+                    BadgeView {
+                        before: name(before),
+                        amount: text.amount,
+                        after: name(after),
+                    }
+                }
+                None => BadgeView {
+                    before: text.before,
+                    amount: text.amount,
+                    after: text.after,
+                },
             }
         }))
     }
@@ -302,12 +326,13 @@ impl Storefront {
     /// Every provider's eligible plans for a price: the badge's details view.
     ///
     /// ```
-    /// use installment_widget::view::Storefront;
+    /// use installment_widget::{labels::labels, view::Storefront};
     /// use installment_core::{Locale, Money};
     /// let store = Storefront::from_document(serde_json::from_str(r#"{"currency":"BYN","providers":[{"provider":"kp",
     ///   "display_name":"Karta Pokupok","currency":"BYN","min_amount":"50","max_amount":"5000",
     ///   "bands":[{"min":"50","terms":[3,6]}],"rounding":"half_up"}]}"#)?)?;
-    /// let details = store.details(Money::parse("100", store.currency())?, None, Locale::from_tag("en")?)?;
+    /// let en = Locale::from_tag("en")?;
+    /// let details = store.details(Money::parse("100", store.currency())?, None, en, labels(en))?;
     /// assert_eq!(details[0].plans[0].payments, ["BYN\u{a0}33.34", "BYN\u{a0}33.33", "BYN\u{a0}33.33"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -316,6 +341,7 @@ impl Storefront {
         amount: Money,
         category: Option<&str>,
         locale: Locale,
+        words: &Labels,
     ) -> Result<Vec<ProviderView>, WidgetError> {
         Ok(offers(&self.providers, amount, category)?
             .into_iter()
@@ -325,7 +351,7 @@ impl Storefront {
                 plans: provider
                     .plans
                     .iter()
-                    .map(|plan| PlanView::from_plan(plan, locale))
+                    .map(|plan| PlanView::from_plan(plan, locale, words))
                     .collect(),
             })
             .collect())
@@ -418,25 +444,29 @@ pub struct PickerView {
     /// Every offer of every provider.
     pub offers: Vec<OfferView>,
     /// The picker's words in its locale.
-    pub labels: &'static Labels,
+    pub labels: Labels,
 }
 
 impl PickerView {
     /// Reads the body of `GET /api/v1/offers` and formats every plan for `locale`.
     ///
     /// ```
-    /// use installment_widget::view::PickerView;
+    /// use installment_widget::{labels::labels, view::PickerView};
     /// use installment_core::Locale;
     /// let json = r#"{"amount":"100.00","currency":"BYN","from":null,"providers":[{"provider":"kp",
     ///   "display_name":"Karta Pokupok","cards":[{"family":"Karta Pokupok","plans":[{"months":3,
     ///   "monthly":"33.34","payments":["33.34","33.33","33.33"],"total":"100.00",
     ///   "overpayment":"0.00","kind":"interest_free"}]}]}]}"#;
-    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, Locale::from_tag("en")?)?;
+    /// let en = Locale::from_tag("en")?;
+    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, en, labels(en))?;
     /// assert_eq!(picker.offers[0].plans[0].monthly, "BYN\u{a0}33.34/mo.");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_document(document: &OffersDocument, locale: Locale) -> Result<Self, WidgetError> {
-        let words = labels(locale);
+    pub fn from_document(
+        document: &OffersDocument,
+        locale: Locale,
+        words: &Labels,
+    ) -> Result<Self, WidgetError> {
         let mut views = Vec::new();
         for provider in &document.providers {
             for card in &provider.cards {
@@ -445,7 +475,9 @@ impl PickerView {
                 let plans: Vec<PlanView> = card
                     .plans
                     .iter()
-                    .filter_map(|plan| PlanView::from_wire(plan, document.currency, locale).ok())
+                    .filter_map(|plan| {
+                        PlanView::from_wire(plan, document.currency, locale, words).ok()
+                    })
                     .collect();
                 if plans.is_empty() && !card.plans.is_empty() {
                     continue;
@@ -461,7 +493,7 @@ impl PickerView {
                     association: card.association.map(CardAssociation::as_str),
                     bank: card.bank.clone(),
                     card: if names.is_empty() {
-                        words.any_card.to_owned()
+                        words.any_card.to_string()
                     } else {
                         names.join(" · ")
                     },
@@ -472,7 +504,7 @@ impl PickerView {
         }
         Ok(Self {
             offers: views,
-            labels: words,
+            labels: words.clone(),
         })
     }
 
@@ -480,12 +512,13 @@ impl PickerView {
     /// and scheme are the card's. A card whose family is unknown gets only the former.
     ///
     /// ```
-    /// use installment_widget::view::PickerView;
+    /// use installment_widget::{labels::labels, view::PickerView};
     /// use installment_core::{CardAssociation, Locale};
     /// let json = r#"{"amount":"100.00","currency":"TRY","from":null,"providers":[{"provider":"craftgate",
     ///   "display_name":"Craftgate","cards":[{"family":"Bonus","plans":[]},{"family":"World","plans":[]},
     ///   {"plans":[]}]}]}"#;
-    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, Locale::from_tag("tr")?)?;
+    /// let tr = Locale::from_tag("tr")?;
+    /// let picker = PickerView::from_document(&serde_json::from_str(json)?, tr, labels(tr))?;
     /// assert_eq!(picker.open_to_card(Some("WORLD"), Some(CardAssociation::Visa)), [1, 2]);
     /// assert_eq!(picker.open_to_card(None, Some(CardAssociation::Visa)), [2]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -537,7 +570,8 @@ mod tests {
             ]},
         ]});
         let document: OffersDocument = serde_json::from_value(document).unwrap();
-        let picker = PickerView::from_document(&document, Locale::from_tag("en").unwrap()).unwrap();
+        let en = Locale::from_tag("en").unwrap();
+        let picker = PickerView::from_document(&document, en, crate::labels::labels(en)).unwrap();
         let shown: Vec<(&str, Vec<&str>)> = picker
             .offers
             .iter()
@@ -569,7 +603,8 @@ mod tests {
             "providers": [{"provider": "craftgate", "display_name": "Craftgate",
                 "cards": [{"family": "Bonus", "plans": [quoted]}]}]});
         let document: OffersDocument = serde_json::from_value(document).unwrap();
-        let picker = PickerView::from_document(&document, Locale::from_tag("en").unwrap()).unwrap();
+        let en = Locale::from_tag("en").unwrap();
+        let picker = PickerView::from_document(&document, en, crate::labels::labels(en)).unwrap();
         assert_eq!(picker.offers[0].plans[0].monthly_amount, "40.80");
     }
 }

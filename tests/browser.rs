@@ -261,7 +261,11 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
     // The table's Karta Pokupok card.
     type_into(&field, "911210");
     settle().await;
-    assert_eq!(texts(&picker, ".installment-picker__scheme"), ["BELKART"]);
+    assert_eq!(
+        texts(&picker, ".installment-picker__scheme"),
+        ["Belkart"],
+        "the brand, never the wire name"
+    );
     assert_eq!(
         titles(),
         ["Karta Pokupok · Karta Pokupok", "KartaPay · Any card"]
@@ -416,4 +420,87 @@ async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_a
     );
     assert!(find(&picker, "input:checked").is_none());
     unmount(&picker);
+}
+
+#[wasm_bindgen_test]
+async fn a_page_in_another_language_gets_english_plurals_brands_and_the_merchants_words() {
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    let document = web_sys::window().unwrap().document().unwrap();
+    // A German page: the widget does not speak German, so it speaks English, not nothing.
+    let page = host("div", &[("lang", "de-DE")]);
+    let badge: HtmlElement = document
+        .create_element("installment-badge")
+        .unwrap()
+        .unchecked_into();
+    for (name, value) in [
+        ("amount", "299.90"),
+        ("currency", "BYN"),
+        ("endpoint", "/languages"),
+    ] {
+        badge.set_attribute(name, value).unwrap();
+    }
+    page.append_child(&badge).unwrap();
+    mount_badge(badge.clone(), "");
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    let en = Locale::fallback();
+    let expected = badge_text(byn("26.25"), en, Some("KartaPay")).to_string();
+    assert_eq!(shadow(&badge).text_content().unwrap(), expected);
+
+    // The merchant's own sentence and words.
+    attribute_changed(
+        &badge,
+        "labels",
+        Some(r#"{"badge":"Just {amount} a month with {provider}","total":"Sum"}"#.into()),
+    );
+    tick().await;
+    assert_eq!(
+        shadow(&badge).text_content().unwrap(),
+        "Just BYN\u{a0}26.25 a month with KartaPay"
+    );
+    find(&badge, "button").unwrap().click();
+    tick().await;
+    assert!(
+        texts(&badge, "th").contains(&"Sum".to_owned()),
+        "{:?}",
+        texts(&badge, "th")
+    );
+    // A name that is no label is refused by name, and the badge hides.
+    attribute_changed(&badge, "labels", Some(r#"{"totl":"Sum"}"#.into()));
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("failed"));
+    assert_eq!(shadow(&badge).text_content().unwrap(), "");
+
+    // Arabic: "month" takes the form CLDR gives its count.
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "600.00"),
+            ("currency", "BYN"),
+            ("locale", "ar"),
+            ("endpoint", "/languages"),
+            ("labels", r#"{"pay":"ادفع الآن"}"#),
+            ("items", "neman-14:1"),
+        ],
+    );
+    mount_picker(picker.clone(), "");
+    settle().await;
+    let terms = texts(
+        &picker,
+        ".installment-picker__plan label span:nth-of-type(2)",
+    );
+    assert_eq!(terms, ["3\u{a0}أشهر", "3\u{a0}أشهر"]);
+    assert_eq!(texts(&picker, ".installment-picker__pay"), ["ادفع الآن"]);
+    let field: HtmlInputElement = find(&picker, ".installment-picker__card input")
+        .unwrap()
+        .unchecked_into();
+    type_into(&field, "5100");
+    tick().await;
+    assert_eq!(
+        texts(&picker, ".installment-picker__scheme"),
+        ["Mastercard"]
+    );
+    unmount(&badge);
+    unmount(&picker);
+    page.remove();
 }

@@ -4,7 +4,8 @@
 //! Styles are in `badge.css` beside this file; they ship in `installment-widget.css`.
 
 use crate::context::{Load, WidgetState, use_installments};
-use crate::labels::labels;
+use crate::labels::Labels;
+use crate::picker::words_signal;
 use crate::view::{ProviderView, Storefront};
 use installment_core::{Locale, Money};
 use leptos::prelude::*;
@@ -45,7 +46,12 @@ pub fn InstallmentBadge(
     /// Told how the badge ended each time that changes: shown, empty, or failed and why.
     #[prop(optional, into)]
     on_state: Option<Callback<WidgetState>>,
+    /// The merchant's words instead of the locale's, the badge sentence among them (see
+    /// [`Labels`]).
+    #[prop(optional, into)]
+    labels: MaybeProp<Labels>,
 ) -> impl IntoView {
+    let words = words_signal(labels, locale);
     let loaded = rules_signal(
         rules,
         endpoint,
@@ -57,7 +63,9 @@ pub fn InstallmentBadge(
         Load::Failed(error) => Load::Failed(error),
         Load::Ready(rules) => {
             let category = category.get();
-            match rules.badge(amount.get(), category.as_deref(), locale.get()) {
+            let badge = words
+                .with(|words| rules.badge(amount.get(), category.as_deref(), locale.get(), words));
+            match badge {
                 Ok(badge) => Load::Ready(badge),
                 Err(error) => Load::Failed(error),
             }
@@ -78,9 +86,11 @@ pub fn InstallmentBadge(
     let details = move || {
         let category = category.get();
         match loaded.get() {
-            Load::Ready(rules) => rules
-                .details(amount.get(), category.as_deref(), locale.get())
-                .unwrap_or_default(),
+            Load::Ready(rules) => words.with(|words| {
+                rules
+                    .details(amount.get(), category.as_deref(), locale.get(), words)
+                    .unwrap_or_default()
+            }),
             _ => Vec::new(),
         }
     };
@@ -110,7 +120,7 @@ pub fn InstallmentBadge(
             }}
             {move || {
                 (open.get() && shown().is_some())
-                    .then(|| view! { <Details providers=details() locale=locale.get() /> })
+                    .then(|| view! { <Details providers=details() words=words.get() /> })
             }}
         </span>
     }
@@ -137,10 +147,9 @@ pub(crate) fn rules_signal(
 
 /// Each provider's plans: term, monthly payment, total and overpayment.
 #[component]
-fn Details(providers: Vec<ProviderView>, locale: Locale) -> impl IntoView {
-    let words = labels(locale);
+fn Details(providers: Vec<ProviderView>, words: Labels) -> impl IntoView {
     view! {
-        <div class="installment-details" role="region" aria-label=words.plans>
+        <div class="installment-details" role="region" aria-label=words.plans.to_string()>
             {providers
                 .into_iter()
                 .map(|provider| {
@@ -150,9 +159,9 @@ fn Details(providers: Vec<ProviderView>, locale: Locale) -> impl IntoView {
                             <thead>
                                 <tr>
                                     <th scope="col"></th>
-                                    <th scope="col">{words.payment}</th>
-                                    <th scope="col">{words.total}</th>
-                                    <th scope="col">{words.overpayment}</th>
+                                    <th scope="col">{words.payment.to_string()}</th>
+                                    <th scope="col">{words.total.to_string()}</th>
+                                    <th scope="col">{words.overpayment.to_string()}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -166,7 +175,7 @@ fn Details(providers: Vec<ProviderView>, locale: Locale) -> impl IntoView {
                                                 <td>{plan.monthly}</td>
                                                 <td>{plan.total}</td>
                                                 <td>
-                                                    {if plan.interest_free { words.no_overpayment.to_owned() } else { plan.overpayment }}
+                                                    {if plan.interest_free { words.no_overpayment.to_string() } else { plan.overpayment }}
                                                 </td>
                                             </tr>
                                         }

@@ -5,6 +5,7 @@
 //! disconnected, and "the page changed" for watched prices.
 
 use crate::context::{DEFAULT_ENDPOINT, WidgetState, page_wide, warn_once};
+use crate::labels::{Labels, labels};
 use crate::view::WidgetError;
 use crate::{InstallmentBadge, STYLESHEET};
 use installment_core::{Currency, Locale, Money, parse_price_text};
@@ -20,7 +21,7 @@ mod picker;
 pub use picker::mount_picker;
 
 /// Every attribute an element reads; data-attribute elements spell them `data-amount` ...
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "amount",
     "currency",
     "locale",
@@ -31,6 +32,7 @@ const NAMES: [&str; 10] = [
     "items",
     "intent",
     "return-path",
+    "labels",
 ];
 
 /// An element's attributes, one signal each, so a change redraws only what reads it.
@@ -91,6 +93,8 @@ pub(crate) struct Settings {
     pub locale: Locale,
     pub category: Option<String>,
     pub endpoint: String,
+    /// The merchant's words, when the element overrides any.
+    pub labels: Option<Labels>,
 }
 
 impl Settings {
@@ -108,7 +112,18 @@ impl Settings {
                 .flatten()
                 .and_then(|e| e.get_attribute("lang"))
         });
-        let locale = Locale::from_tag(tag.as_deref().unwrap_or("en"))?;
+        let locale = match tag.as_deref().map(Locale::from_tag) {
+            None => Locale::fallback(),
+            Some(Ok(locale)) => locale,
+            // A language the widget does not speak: English, never a hidden badge.
+            Some(Err(_)) => {
+                warn_once(&WidgetError::InvalidSetting(format!(
+                    "locale \"{}\" is not one of the widget's languages: English is shown",
+                    tag.unwrap_or_default()
+                )));
+                Locale::fallback()
+            }
+        };
         let amount = match attributes.get("price-selector") {
             Some(selector) => {
                 if document().query_selector(&selector).is_err() {
@@ -138,13 +153,43 @@ impl Settings {
                     .and_then(|meta| meta.get_attribute("content"))
             })
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+        let labels = attributes
+            .get("labels")
+            .map(|overrides| labels_with(locale, &overrides))
+            .transpose()?;
         Ok(Self {
             amount,
             locale,
             category: attributes.get("category"),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
+            labels,
         })
     }
+}
+
+/// The locale's labels with the merchant's overrides (a JSON object of label names) laid over
+/// them; a name that is no label, or a value of the wrong shape, is the error.
+fn labels_with(locale: Locale, overrides: &str) -> Result<Labels, WidgetError> {
+    let wrong = |detail: String| WidgetError::InvalidSetting(format!("labels: {detail}"));
+    let given = js_sys::JSON::parse(overrides)
+        .ok()
+        .filter(|value| value.is_object() && !js_sys::Array::is_array(value))
+        .ok_or_else(|| wrong(format!("a JSON object expected, not {overrides}")))?;
+    let merged = serde_wasm_bindgen::to_value(labels(locale)).map_err(|e| wrong(e.to_string()))?;
+    // serde-wasm-bindgen reads a struct's own fields only, so a misspelt name is caught here.
+    let names: js_sys::Array = js_sys::Object::keys(given.unchecked_ref::<js_sys::Object>());
+    if let Some(unknown) = names
+        .iter()
+        .find(|name| !js_sys::Reflect::has(&merged, name).unwrap_or(false))
+    {
+        return Err(wrong(format!(
+            "\"{}\" is not a label",
+            unknown.as_string().unwrap_or_default()
+        )));
+    }
+    let merged: js_sys::Object =
+        js_sys::Object::assign(merged.unchecked_ref(), given.unchecked_ref());
+    serde_wasm_bindgen::from_value(merged.into()).map_err(|e| wrong(e.to_string()))
 }
 
 /// A mounted element: its attributes' signals and the handle that unmounts it.
@@ -281,6 +326,7 @@ pub fn mount_badge(host: HtmlElement, prefix: &str) {
                         locale=settings.locale
                         category=settings.category
                         endpoint=settings.endpoint
+                        labels=settings.labels
                         on_state=report
                     />
                 }

@@ -31,6 +31,7 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
                     locale=settings.locale
                     category=settings.category
                     endpoint=settings.endpoint
+                    labels=settings.labels
                     checkout=checkout
                     on_select=select
                     on_state=report
@@ -43,8 +44,8 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
                 let locale = attributes
                     .get("locale")
                     .and_then(|tag| Locale::from_tag(&tag).ok())
-                    .or_else(|| Locale::from_tag("en").ok());
-                let line = locale.map(|l| labels(l).unavailable);
+                    .unwrap_or_else(Locale::fallback);
+                let line = labels(locale).unavailable.to_string();
                 view! { <p class="installment-picker__message" role="status">{line}</p> }.into_any()
             }
         }

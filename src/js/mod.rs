@@ -3,6 +3,7 @@
 //! every error becomes a JS `Error` with a stable `code` in [`throw`], so no input can reach
 //! a wasm trap.
 
+use crate::labels::labels as labels_of;
 use crate::view::{CardView, PickerView, Storefront, WidgetError, card_prefix};
 use installment_core::{
     CardAssociation, Currency, Error, Locale, Money, Plan, Quote, detect_card, format_money,
@@ -90,8 +91,19 @@ export interface OfferView {
   plans: PlanView[];
 }
 
+/** A phrase with a count per CLDR plural category; `{0}` is the count. */
+export interface Plural {
+  zero: string;
+  one: string;
+  two: string;
+  few: string;
+  many: string;
+  other: string;
+}
+
+/** The widget's words; override any of them with an element's `labels` attribute (JSON). */
 export interface Labels {
-  months: string;
+  months: Plural;
   per_month: string;
   total: string;
   overpayment: string;
@@ -104,6 +116,12 @@ export interface Labels {
   no_plans_for_card: string;
   unavailable: string;
   any_card: string;
+  phone: string;
+  pay: string;
+  checkout_failed: string;
+  choice_cleared: string;
+  /** The badge sentence with `{amount}` and `{provider}`; empty for the language's own. */
+  badge: string;
 }
 
 export interface PickerView {
@@ -374,7 +392,9 @@ impl Rules {
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
-        let badge = self.0.badge(price, category.as_deref(), locale);
+        let badge = self
+            .0
+            .badge(price, category.as_deref(), locale, labels_of(locale));
         Ok(to_js(&badge.map_err(throw)?))
     }
 
@@ -387,7 +407,9 @@ impl Rules {
         category: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let (price, locale) = self.priced(&amount, locale)?;
-        let details = self.0.details(price, category.as_deref(), locale);
+        let details = self
+            .0
+            .details(price, category.as_deref(), locale, labels_of(locale));
         Ok(to_js(&details.map_err(throw)?))
     }
 
@@ -427,7 +449,7 @@ impl Offers {
     ) -> Result<Offers, JsValue> {
         let locale = Locale::from_tag(locale).map_err(throw)?;
         crate::fetch::read(document)
-            .and_then(|document| PickerView::from_document(&document, locale))
+            .and_then(|document| PickerView::from_document(&document, locale, labels_of(locale)))
             .map(Offers)
             .map_err(throw)
     }

@@ -5,8 +5,9 @@
 
 use crate::badge::rules_signal;
 use crate::context::{Load, WidgetState, use_installments, warn_once};
-use crate::labels::labels;
+use crate::labels::{Labels, Text};
 use crate::view::{CardView, OfferView, PickerView, PlanView, WidgetError, card_prefix};
+use installment_core::wire::OffersDocument;
 use installment_core::{CardAssociation, Locale, Money};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -149,6 +150,9 @@ pub fn InstallmentPicker(
     /// Told how the picker ended each time that changes: shown, or failed and why.
     #[prop(optional, into)]
     on_state: Option<Callback<WidgetState>>,
+    /// The merchant's words instead of the locale's (see [`Labels`]).
+    #[prop(optional, into)]
+    labels: MaybeProp<Labels>,
 ) -> impl IntoView {
     let installments = use_installments();
     let endpoint = Signal::derive(move || {
@@ -158,7 +162,20 @@ pub fn InstallmentPicker(
     });
     let currency = Signal::derive(move || amount.get().currency());
     let rules = rules_signal(None, endpoint.into(), currency);
-    let offers = offers_signal(endpoint, amount, category, locale);
+    let words = words_signal(labels, locale);
+    let document = offers_signal(endpoint, amount, category);
+    // Formatted apart from the fetch: a new language or label costs no request.
+    let offers =
+        Memo::new(move |_| match document.get() {
+            Load::Loading => Load::Loading,
+            Load::Failed(error) => Load::Failed(error),
+            Load::Ready(document) => words.with(|words| {
+                match PickerView::from_document(&document, locale.get(), words) {
+                    Ok(view) => Load::Ready(Arc::new(view)),
+                    Err(error) => Load::Failed(error),
+                }
+            }),
+        });
     let digits = RwSignal::new(String::new());
     let card = RwSignal::new(CardView::default());
     let chosen = RwSignal::new(None::<Selection>);
@@ -238,14 +255,14 @@ pub fn InstallmentPicker(
             other => choose(other),
         }
     });
-    let words = move || labels(locale.get());
+    let word = move |pick: fn(&Labels) -> &Text| words.with(|w| pick(w).to_string());
     let plans = move || {
         let (offers, open) = visible.get()?;
         if open.is_empty() {
             let line = if offers.offers.is_empty() {
-                words().unavailable
+                word(|w| &w.unavailable)
             } else {
-                words().no_plans_for_card
+                word(|w| &w.no_plans_for_card)
             };
             return Some(
                 view! { <p class="installment-picker__message" role="status">{line}</p> }
@@ -275,7 +292,7 @@ pub fn InstallmentPicker(
         match offers.get() {
         Load::Loading => None,
         Load::Failed(_) => Some(
-            view! { <p class="installment-picker__message" role="status">{words().unavailable}</p> }
+            view! { <p class="installment-picker__message" role="status">{word(|w| &w.unavailable)}</p> }
                 .into_any(),
         ),
         Load::Ready(_) => Some(
@@ -285,9 +302,9 @@ pub fn InstallmentPicker(
                     lang=move || locale.get().tag()
                     dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
                 >
-                    <legend class="installment-picker__legend">{move || words().plans}</legend>
+                    <legend class="installment-picker__legend">{move || word(|w| &w.plans)}</legend>
                     <label class="installment-picker__card">
-                        <span>{move || words().card_digits}</span>
+                        <span>{move || word(|w| &w.card_digits)}</span>
                         <input
                             type="text"
                             inputmode="numeric"
@@ -302,22 +319,25 @@ pub fn InstallmentPicker(
                             }
                         />
                         <span class="installment-picker__scheme" aria-live="polite">
-                            {move || card.with(|c| c.association.unwrap_or_default())}
+                            {move || card.with(|c| {
+                                let scheme = c.association.and_then(|a| CardAssociation::parse(a).ok());
+                                scheme.map(|scheme| scheme.brand(locale.get()))
+                            })}
                         </span>
-                        <span class="installment-picker__hint">{move || words().card_hint}</span>
+                        <span class="installment-picker__hint">{move || word(|w| &w.card_hint)}</span>
                     </label>
-                    <div role="radiogroup" aria-label=move || words().plans>
+                    <div role="radiogroup" aria-label=move || word(|w| &w.plans)>
                         {plans.clone()}
                     </div>
                     <p class="installment-picker__cleared" role="status">
-                        {move || cleared.get().then(|| words().choice_cleared)}
+                        {move || cleared.get().then(|| word(|w| &w.choice_cleared))}
                     </p>
                     {name.clone().map(|name| view! {
                         <input type="hidden" name=name
                             prop:value=move || chosen.with(|c| c.as_ref().map(Selection::form_value).unwrap_or_default()) />
                     })}
                     {move || checkout.get().map(|checkout| view! {
-                        <CheckoutForm checkout endpoint chosen=chosen.into() locale />
+                        <CheckoutForm checkout endpoint chosen=chosen.into() words=words.into() />
                     })}
                 </fieldset>
             }
@@ -327,26 +347,32 @@ pub fn InstallmentPicker(
     }
 }
 
-/// The offers for the price, fetched again when the price, category, locale or endpoint
-/// change; an answer that arrives after a newer question is dropped.
+/// The words a component shows: the merchant's, else its locale's.
+pub(crate) fn words_signal(labels: MaybeProp<Labels>, locale: Signal<Locale>) -> Memo<Labels> {
+    Memo::new(move |_| {
+        labels
+            .get()
+            .unwrap_or_else(|| crate::labels::labels(locale.get()).clone())
+    })
+}
+
+/// The offers for the price, fetched again when the price, category or endpoint change; an
+/// answer that arrives after a newer question is dropped.
 fn offers_signal(
     endpoint: Signal<String>,
     amount: Signal<Money>,
     category: MaybeProp<String>,
-    locale: Signal<Locale>,
-) -> Signal<Load<Arc<PickerView>>> {
+) -> Signal<Load<Arc<OffersDocument>>> {
     let offers = RwSignal::new(Load::Loading);
     #[cfg(target_arch = "wasm32")]
     {
         let asked = StoredValue::new(0_u32);
         Effect::new(move |_| {
-            let (endpoint, amount, category, locale) =
-                (endpoint.get(), amount.get(), category.get(), locale.get());
+            let (endpoint, amount, category) = (endpoint.get(), amount.get(), category.get());
             asked.update_value(|n| *n += 1);
             let question = asked.get_value();
             leptos::task::spawn_local(async move {
-                let answer =
-                    crate::fetch::offers(&endpoint, amount, category.as_deref(), locale).await;
+                let answer = crate::fetch::offers(&endpoint, amount, category.as_deref()).await;
                 if asked.try_get_value() == Some(question) {
                     offers.set(match answer {
                         Ok(view) => Load::Ready(Arc::new(view)),
@@ -357,7 +383,7 @@ fn offers_signal(
         });
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (endpoint, amount, category, locale);
+    let _ = (endpoint, amount, category);
     offers.into()
 }
 
@@ -390,7 +416,7 @@ fn offer_view(
     choose: Callback<Selection>,
 ) -> impl IntoView + use<> {
     let offer = &offers.offers[index];
-    let words = offers.labels;
+    let words = &offers.labels;
     let plans = offer
         .plans
         .iter()
@@ -402,7 +428,7 @@ fn offer_view(
                 move || chosen.with(|c| c.as_ref().map(Selection::form_value) == Some(value.clone()))
             };
             let overpayment = if plan.interest_free {
-                words.no_overpayment.to_owned()
+                words.no_overpayment.to_string()
             } else {
                 format!("{} {}", words.overpayment, plan.overpayment)
             };
@@ -419,11 +445,11 @@ fn offer_view(
                         <span class="installment-picker__monthly">{plan.monthly.clone()}</span>
                         <span>{plan.term.clone()}</span>
                         <span class="installment-picker__terms">
-                            {words.total} " " {plan.total.clone()} " · " {overpayment}
+                            {words.total.to_string()} " " {plan.total.clone()} " · " {overpayment}
                         </span>
                     </label>
                     <details class="installment-picker__schedule">
-                        <summary>{words.schedule}</summary>
+                        <summary>{words.schedule.to_string()}</summary>
                         <ol>
                             {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
                         </ol>
@@ -447,12 +473,12 @@ fn CheckoutForm(
     checkout: Checkout,
     endpoint: Signal<String>,
     chosen: Signal<Option<Selection>>,
-    locale: Signal<Locale>,
+    words: Signal<Labels>,
 ) -> impl IntoView {
     let phone = NodeRef::<leptos::html::Input>::new();
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
-    let words = move || labels(locale.get());
+    let word = move |pick: fn(&Labels) -> &Text| words.with(|w| pick(w).to_string());
     let pay = move |_| {
         let (Some(field), Some(choice)) = (phone.get(), chosen.get_untracked()) else {
             return;
@@ -483,7 +509,7 @@ fn CheckoutForm(
     view! {
         <div class="installment-picker__checkout">
             <label>
-                <span>{move || words().phone}</span>
+                <span>{move || word(|w| &w.phone)}</span>
                 <input type="tel" autocomplete="tel" required node_ref=phone />
             </label>
             <button
@@ -492,10 +518,10 @@ fn CheckoutForm(
                 disabled=move || busy.get() || chosen.with(Option::is_none)
                 on:click=pay
             >
-                {move || words().pay}
+                {move || word(|w| &w.pay)}
             </button>
             <p class="installment-picker__message" role="status">
-                {move || failed.get().then(|| words().checkout_failed)}
+                {move || failed.get().then(|| word(|w| &w.checkout_failed))}
             </p>
         </div>
     }

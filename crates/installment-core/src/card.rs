@@ -74,6 +74,36 @@ impl CardAssociation {
         }
     }
 
+    /// The scheme's brand as shoppers know it, in the locale's script: `Mastercard`, `Visa`,
+    /// `Белкарт` in Cyrillic and `Belkart` elsewhere. Never the wire name.
+    ///
+    /// ```
+    /// use installment_core::{CardAssociation, Locale};
+    /// let (ru, en) = (Locale::from_tag("ru")?, Locale::from_tag("en")?);
+    /// assert_eq!(CardAssociation::MasterCard.brand(en), "Mastercard");
+    /// assert_eq!(CardAssociation::Belkart.brand(ru), "Белкарт");
+    /// assert_eq!(CardAssociation::Belkart.brand(en), "Belkart");
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn brand(self, locale: crate::Locale) -> &'static str {
+        let cyrillic = locale.is_cyrillic();
+        match self {
+            Self::Visa => "Visa",
+            Self::MasterCard => "Mastercard",
+            Self::Amex => "American Express",
+            Self::Troy => "Troy",
+            Self::Mir if cyrillic => "Мир",
+            Self::Mir => "Mir",
+            Self::UnionPay => "UnionPay",
+            Self::Maestro => "Maestro",
+            Self::Jcb => "JCB",
+            Self::Discover => "Discover",
+            Self::DinersClub => "Diners Club",
+            Self::Belkart if cyrillic => "Белкарт",
+            Self::Belkart => "Belkart",
+        }
+    }
+
     /// Parses a wire name.
     ///
     /// ```

@@ -51,7 +51,7 @@ pub use eligibility::{
     offers,
 };
 pub use error::Error;
-pub use format::{BadgeText, Locale, badge_text, format_money};
+pub use format::{BadgeText, Locale, PluralCategory, badge_text, format_money};
 pub use money::{MAX_INSTALLMENTS, MAX_MAJOR_UNITS, Money};
 pub use plan::{Plan, PlanKind, ScheduleRow};
 pub use price_text::parse_price_text;

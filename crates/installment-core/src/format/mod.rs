@@ -23,6 +23,35 @@ struct LocaleData {
     right_to_left: bool,
     symbols: &'static [(&'static str, &'static str)],
     badge: BadgeTemplate,
+    plurals: PluralRules,
+}
+
+/// CLDR's cardinal plural rules for whole numbers, one per language family shipped.
+#[derive(Clone, Copy)]
+enum PluralRules {
+    /// `ru`, `be`, `uk`: one (1, 21, 31 …), few (2–4, 22–24 …), many (0, 5–20, 25–30 …).
+    EastSlavic,
+    /// `en`, `tr`, `kk`: one (1), other.
+    OneOther,
+    /// `ar`: zero, one, two, few (n % 100 in 3–10), many (n % 100 in 11–99), other.
+    Arabic,
+}
+
+/// A CLDR plural category: which form of a word goes with a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PluralCategory {
+    /// Arabic 0.
+    Zero,
+    /// 1 (and 21, 31 … in the East Slavic languages).
+    One,
+    /// Arabic 2.
+    Two,
+    /// East Slavic 2–4, Arabic 3–10.
+    Few,
+    /// East Slavic 0 and 5–20, Arabic 11–99.
+    Many,
+    /// Everything else.
+    Other,
 }
 
 /// `{before}{amount}{after}`, then `via[0]{provider}via[1]` when a provider is named.
@@ -52,6 +81,7 @@ const fn cyrillic(
         right_to_left: false,
         symbols,
         badge,
+        plurals: PluralRules::EastSlavic,
     }
 }
 
@@ -69,16 +99,19 @@ static LOCALES: &[LocaleData] = &[
         },
     ),
     cyrillic("ru-RU", 1, symbols::RU_RU, RUSSIAN_BADGE),
-    cyrillic(
-        "kk-KZ",
-        1,
-        symbols::KK_KZ,
-        BadgeTemplate {
-            before: "айына ",
-            after: " бастап бөліп төлеу",
-            via: [", ", " арқылы"],
-        },
-    ),
+    LocaleData {
+        plurals: PluralRules::OneOther,
+        ..cyrillic(
+            "kk-KZ",
+            1,
+            symbols::KK_KZ,
+            BadgeTemplate {
+                before: "айына ",
+                after: " бастап бөліп төлеу",
+                via: [", ", " арқылы"],
+            },
+        )
+    },
     cyrillic("ru-KZ", 1, symbols::RU_KZ, RUSSIAN_BADGE),
     cyrillic(
         "uk-UA",
@@ -106,6 +139,7 @@ static LOCALES: &[LocaleData] = &[
             after: " tutarından başlayan taksitler",
             via: [", ", " ile"],
         },
+        plurals: PluralRules::OneOther,
     },
     LocaleData {
         tag: "en-US",
@@ -122,6 +156,7 @@ static LOCALES: &[LocaleData] = &[
             after: "/month in installments",
             via: [" via ", ""],
         },
+        plurals: PluralRules::OneOther,
     },
     LocaleData {
         tag: "ar-AE",
@@ -139,8 +174,12 @@ static LOCALES: &[LocaleData] = &[
             after: " شهريًا",
             via: [" عبر ", ""],
         },
+        plurals: PluralRules::Arabic,
     },
 ];
+
+/// Where `en-US` sits in [`LOCALES`].
+const ENGLISH: usize = 7;
 
 const RUSSIAN_BADGE: BadgeTemplate = BadgeTemplate {
     before: "от ",
@@ -197,6 +236,17 @@ impl Locale {
             .ok_or_else(|| Error::UnknownLocale(tag.to_owned()))
     }
 
+    /// English (`en-US`): what the widget speaks on a page whose language it does not, with
+    /// each currency's own digits and sign.
+    ///
+    /// ```
+    /// # use installment_core::Locale;
+    /// assert_eq!(Locale::fallback().tag(), "en-US");
+    /// ```
+    pub fn fallback() -> Self {
+        Self(&LOCALES[ENGLISH])
+    }
+
     /// The canonical tag.
     ///
     /// ```
@@ -230,6 +280,46 @@ impl Locale {
         self.0.right_to_left
     }
 
+    /// The plural category of a whole count in this locale's language, by CLDR's rules:
+    /// which form of "month" goes with `months`.
+    ///
+    /// ```
+    /// use installment_core::{Locale, PluralCategory};
+    /// let ru = Locale::from_tag("ru")?;
+    /// assert_eq!(ru.plural(21), PluralCategory::One);
+    /// assert_eq!(ru.plural(24), PluralCategory::Few);
+    /// assert_eq!(ru.plural(12), PluralCategory::Many);
+    /// assert_eq!(Locale::from_tag("ar")?.plural(12), PluralCategory::Many);
+    /// assert_eq!(Locale::from_tag("ar")?.plural(2), PluralCategory::Two);
+    /// # Ok::<(), installment_core::Error>(())
+    /// ```
+    pub fn plural(self, n: u64) -> PluralCategory {
+        use PluralCategory::*;
+        let (units, hundreds) = (n % 10, n % 100);
+        match self.0.plurals {
+            PluralRules::EastSlavic => match (units, hundreds) {
+                (1, h) if h != 11 => One,
+                (2..=4, h) if !(12..=14).contains(&h) => Few,
+                _ => Many,
+            },
+            PluralRules::OneOther if n == 1 => One,
+            PluralRules::OneOther => Other,
+            PluralRules::Arabic => match (n, hundreds) {
+                (0, _) => Zero,
+                (1, _) => One,
+                (2, _) => Two,
+                (_, 3..=10) => Few,
+                (_, 11..=99) => Many,
+                _ => Other,
+            },
+        }
+    }
+
+    /// Whether the language writes in Cyrillic: brand names follow the script.
+    pub(crate) fn is_cyrillic(self) -> bool {
+        matches!(self.0.plurals, PluralRules::EastSlavic) || self.0.tag.starts_with("kk")
+    }
+
     /// Every supported locale.
     ///
     /// ```
@@ -237,6 +327,7 @@ impl Locale {
     /// assert_eq!(Locale::all().count(), 9);
     /// ```
     pub fn all() -> impl Iterator<Item = Locale> {
+        debug_assert_eq!(LOCALES[ENGLISH].tag, "en-US");
         LOCALES.iter().map(Self)
     }
 
@@ -368,6 +459,48 @@ pub fn badge_text(monthly: Money, locale: Locale, provider: Option<&str>) -> Bad
 mod tests {
     use super::*;
     use crate::Currency;
+
+    /// CLDR's own samples for each plural category (plurals.xml), per shipped language.
+    #[test]
+    fn plural_categories_follow_cldr_samples() {
+        use PluralCategory::*;
+        let table: [(&str, PluralCategory, &[u64]); 17] = [
+            ("ru", One, &[1, 21, 31, 41, 51, 61, 71, 81, 101, 1001]),
+            ("ru", Few, &[2, 3, 4, 22, 23, 24, 32, 33, 34, 62, 102, 1002]),
+            (
+                "ru",
+                Many,
+                &[0, 5, 6, 11, 12, 14, 19, 20, 25, 100, 111, 1000],
+            ),
+            ("uk", One, &[1, 21, 31, 101]),
+            ("uk", Few, &[2, 3, 4, 22, 24, 102]),
+            ("uk", Many, &[0, 5, 11, 12, 13, 14, 19, 100]),
+            ("be", One, &[1, 21, 31, 101]),
+            ("be", Few, &[2, 3, 4, 22, 24, 102]),
+            ("be", Many, &[0, 5, 11, 12, 14, 19, 100]),
+            ("ar", Zero, &[0]),
+            ("ar", One, &[1]),
+            ("ar", Two, &[2]),
+            ("ar", Few, &[3, 4, 10, 103, 110, 1003]),
+            ("ar", Many, &[11, 12, 24, 26, 99, 111, 1011]),
+            ("ar", Other, &[100, 101, 102, 200, 202, 300, 1000]),
+            ("en", One, &[1]),
+            ("en", Other, &[0, 2, 3, 12, 16, 21, 100, 1000]),
+        ];
+        for (language, category, samples) in table {
+            let locale = Locale::from_tag(language).unwrap();
+            for &n in samples {
+                assert_eq!(locale.plural(n), category, "{language} {n}");
+            }
+        }
+        for language in ["tr", "kk"] {
+            let locale = Locale::from_tag(language).unwrap();
+            assert_eq!(locale.plural(1), One, "{language}");
+            for n in [0, 2, 3, 12, 21, 100] {
+                assert_eq!(locale.plural(n), Other, "{language} {n}");
+            }
+        }
+    }
 
     fn money(text: &str, code: &str) -> Money {
         Money::parse(text, Currency::from_code(code).unwrap()).unwrap()
