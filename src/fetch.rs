@@ -11,18 +11,29 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// `GET {endpoint}/rules?currency=…`: the page's conditions, one request however many
-/// components ask (see [`crate::Installments`]). The request leaves at once, before the
-/// returned future is first polled: the badges of a page mount while it travels.
+/// `GET {endpoint}/rules?currency=…`: the page's conditions and how many seconds they stay
+/// fresh (their `Cache-Control: max-age`), one request however many components ask (see
+/// [`crate::Installments`]). The request leaves at once, before the returned future is first
+/// polled: the badges of a page mount while it travels. Asked `again`, the browser's cache
+/// must revalidate what it holds (an ETag makes that a 304).
 pub fn rules(
     endpoint: &str,
     currency: Currency,
-) -> impl Future<Output = Result<Storefront, WidgetError>> + use<> {
+    again: bool,
+) -> impl Future<Output = Result<(Storefront, Option<u64>), WidgetError>> + use<> {
     let url = format!("{endpoint}/rules?currency={}", currency.code());
-    let answer = get(endpoint, &url);
+    let mut request = Request::get(&url);
+    if again {
+        request = request.cache(web_sys::RequestCache::NoCache);
+    }
+    let answer = send(endpoint, request, None);
     async move {
-        let document: RulesDocument = read(answer.await?)?;
-        Storefront::from_document(document)
+        let (body, cache_control) = answer.await?;
+        let document: RulesDocument = read(body)?;
+        Ok((
+            Storefront::from_document(document)?,
+            cache_control.as_deref().and_then(crate::context::max_age),
+        ))
     }
 }
 
@@ -41,14 +52,14 @@ pub async fn offers(
         url.push_str("&category=");
         url.push_str(&String::from(js_sys::encode_uri_component(category)));
     }
-    read(get(endpoint, &url).await?)
+    read(get(endpoint, &url).await?.0)
 }
 
 /// The family and scheme `GET {endpoint}/bins/{bin}` knows, for a BIN the page's table
 /// does not. Only the first 8 digits are ever sent.
 pub async fn bin(endpoint: &str, digits: &str) -> Result<CardView, WidgetError> {
     let digits = crate::view::card_prefix(digits);
-    let card: CardWire = read(get(endpoint, &format!("{endpoint}/bins/{digits}")).await?)?;
+    let card: CardWire = read(get(endpoint, &format!("{endpoint}/bins/{digits}")).await?.0)?;
     Ok(CardView {
         association: card.association.map(|a| a.as_str()),
         family: card.range.as_ref().map(|r| r.family.clone()),
@@ -67,11 +78,14 @@ pub async fn apply(endpoint: &str, body: &JsValue) -> Result<String, WidgetError
         .map_err(|_| WidgetError::InvalidSetting("the application is not JSON".to_owned()))?;
     let request = Request::post(&format!("{endpoint}/applications"))
         .header("content-type", "application/json");
-    let created: Created = read(send(endpoint, request, Some(text)).await?)?;
+    let created: Created = read(send(endpoint, request, Some(text)).await?.0)?;
     Ok(created.redirect_url)
 }
 
-fn get(endpoint: &str, url: &str) -> impl Future<Output = Result<JsValue, WidgetError>> + use<> {
+/// A parsed JSON body and the answer's `Cache-Control`.
+type Answer = (JsValue, Option<String>);
+
+fn get(endpoint: &str, url: &str) -> impl Future<Output = Result<Answer, WidgetError>> + use<> {
     send(endpoint, Request::get(url), None)
 }
 
@@ -81,7 +95,7 @@ fn send(
     endpoint: &str,
     request: RequestBuilder,
     body: Option<String>,
-) -> impl Future<Output = Result<JsValue, WidgetError>> + use<> {
+) -> impl Future<Output = Result<Answer, WidgetError>> + use<> {
     let endpoint = endpoint.to_owned();
     let signal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
     let request = request
@@ -115,6 +129,7 @@ fn send(
             .map_err(|error| failed(describe(&error)))?
             .unchecked_into();
         let (ok, status) = (response.ok(), response.status());
+        let cache_control = response.headers().get("cache-control").ok().flatten();
         // The body is read under the same signal: a stalled body times out like a silent proxy.
         let parsed = match response.json() {
             Ok(promise) => JsFuture::from(promise).await,
@@ -136,13 +151,14 @@ fn send(
                 detail,
             });
         }
-        parsed.map_err(|_| {
+        let body = parsed.map_err(|_| {
             if signal.aborted() {
                 WidgetError::Timeout { endpoint }
             } else {
                 WidgetError::MalformedJson { endpoint }
             }
-        })
+        })?;
+        Ok((body, cache_control))
     }
 }
 

@@ -8,6 +8,7 @@
 
 use installment_widget::core::{Currency, Locale, Money, badge_text};
 use installment_widget::embed::{attribute_changed, mount_badge, mount_picker, unmount};
+use installment_widget::view::TIMEOUT_MS;
 use leptos::task::tick;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -41,14 +42,35 @@ export function answer(routes) {
   window.fetch = async (request) => {
     const url = new URL(request.url);
     const body = request.method === "POST" ? await request.text() : "";
-    window.__asked.push(`${request.method} ${url.pathname}${url.search} ${body}`.trim());
+    const cache = request.cache === "default" ? "" : ` [${request.cache}]`;
+    const search = url.search.replace(/&$/, "");
+    window.__asked.push(`${request.method} ${url.pathname}${search} ${body}`.trim() + cache);
     const route = Object.keys(routes).find((path) => url.pathname.includes(path));
     if (route === undefined) return new Response('{"code":"not_found","message":"no route"}', { status: 404 });
-    const [status, text] = routes[route];
-    return new Response(text, { status, headers: { "content-type": "application/json" } });
+    const [status, text, cacheControl] = routes[route];
+    const headers = { "content-type": "application/json" };
+    if (cacheControl) headers["cache-control"] = cacheControl;
+    if (status === 0) {
+      // Headers now, a body that never comes: the request's signal is all that ends it, as
+      // in a browser's own fetch.
+      const stalled = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"currency":'));
+          request.signal.addEventListener("abort", () => controller.error(request.signal.reason));
+        },
+      });
+      return new Response(stalled, { status: 200, headers });
+    }
+    return new Response(text, { status, headers });
   };
 }
 export function asked() { return window.__asked.slice(); }
+export function watchWarnings() {
+  window.__warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => { window.__warnings.push(args.join(" ")); warn(...args); };
+}
+export function warnings() { return window.__warnings.slice(); }
 export function later(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
@@ -56,14 +78,35 @@ extern "C" {
     fn answer(routes: &JsValue);
     /// Every request the widget made: `METHOD path?query body`.
     fn asked() -> Vec<String>;
+    /// Records every `console.warn` from now on.
+    #[wasm_bindgen(js_name = watchWarnings)]
+    fn watch_warnings();
+    /// The warnings recorded since `watch_warnings`.
+    fn warnings() -> Vec<String>;
     /// Resolves after `ms` milliseconds: fetches resolve on the event loop, not on a tick.
     fn later(ms: u32) -> js_sys::Promise;
 }
 
+/// Routes for `answer`: each path fragment's status and body (status 0: headers, then a body
+/// that never ends).
 fn routes(entries: &[(&str, u16, &str)]) -> JsValue {
+    routes_with_cache(
+        &entries
+            .iter()
+            .map(|&(p, s, b)| (p, s, b, ""))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Routes whose answers carry a `Cache-Control` (none when empty).
+fn routes_with_cache(entries: &[(&str, u16, &str, &str)]) -> JsValue {
     let routes = js_sys::Object::new();
-    for (path, status, body) in entries {
-        let pair = js_sys::Array::of2(&JsValue::from(*status), &JsValue::from_str(body));
+    for (path, status, body, cache_control) in entries {
+        let pair = js_sys::Array::of3(
+            &JsValue::from(*status),
+            &JsValue::from_str(body),
+            &JsValue::from_str(cache_control),
+        );
         js_sys::Reflect::set(&routes, &JsValue::from_str(path), &pair).unwrap();
     }
     routes.into()
@@ -503,4 +546,227 @@ async fn a_page_in_another_language_gets_english_plurals_brands_and_the_merchant
     unmount(&badge);
     unmount(&picker);
     page.remove();
+}
+
+fn count(fragment: &str) -> usize {
+    asked().iter().filter(|r| r.contains(fragment)).count()
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_request_is_tried_again_on_the_next_change_not_after_a_reload() {
+    let failing = r#"{"code":"internal","message":"boom"}"#;
+    answer(&routes(&[
+        ("/rules", 503, failing),
+        ("/offers", 503, failing),
+    ]));
+    let endpoint = ("endpoint", "/flaky");
+    let badge = host(
+        "installment-badge",
+        &[("amount", "299.90"), ("currency", "BYN"), endpoint],
+    );
+    let other = host(
+        "installment-badge",
+        &[("amount", "600.00"), ("currency", "BYN"), endpoint],
+    );
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "600.00"),
+            ("currency", "BYN"),
+            ("locale", "en"),
+            endpoint,
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    mount_badge(other.clone(), "");
+    mount_picker(picker.clone(), "");
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("failed"));
+    assert_eq!(state(&picker).as_deref(), Some("failed"));
+    assert_eq!(count("/rules"), 1, "{:?}", asked());
+
+    // The proxy is back; the next change asks again, once for every badge of the currency.
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    attribute_changed(&badge, "amount", Some("300.00".into()));
+    attribute_changed(&picker, "amount", Some("601.00".into()));
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    assert_eq!(
+        state(&other).as_deref(),
+        Some("shown"),
+        "the other badge of the currency too"
+    );
+    assert_eq!(state(&picker).as_deref(), Some("shown"));
+    assert_eq!(
+        count("/rules"),
+        1,
+        "one request for the page: {:?}",
+        asked()
+    );
+    for element in [badge, other, picker] {
+        unmount(&element);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rules_are_asked_again_once_their_cache_control_says_they_are_stale() {
+    answer(&routes_with_cache(&[(
+        "/rules",
+        200,
+        RULES,
+        "public, max-age=0",
+    )]));
+    let badge = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("endpoint", "/stale"),
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    settle().await;
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    attribute_changed(&badge, "amount", Some("300.00".into()));
+    settle().await;
+    assert_eq!(
+        asked(),
+        [
+            "GET /stale/rules?currency=BYN",
+            "GET /stale/rules?currency=BYN [no-cache]"
+        ],
+        "stale rules are revalidated past the browser's cache"
+    );
+
+    answer(&routes_with_cache(&[(
+        "/rules",
+        200,
+        RULES,
+        "public, max-age=60",
+    )]));
+    let fresh = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("endpoint", "/fresh"),
+        ],
+    );
+    mount_badge(fresh.clone(), "");
+    settle().await;
+    attribute_changed(&fresh, "amount", Some("300.00".into()));
+    settle().await;
+    assert_eq!(
+        count("/rules"),
+        1,
+        "fresh rules are not asked again: {:?}",
+        asked()
+    );
+    unmount(&badge);
+    unmount(&fresh);
+}
+
+#[wasm_bindgen_test]
+async fn a_stalled_body_is_abandoned_at_the_time_limit() {
+    answer(&routes(&[("/rules", 0, "")]));
+    let badge = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("endpoint", "/stalled"),
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    wasm_bindgen_futures::JsFuture::from(later(TIMEOUT_MS + 300))
+        .await
+        .unwrap();
+    tick().await;
+    assert_eq!(
+        state(&badge).as_deref(),
+        Some("failed"),
+        "not waiting forever"
+    );
+    unmount(&badge);
+}
+
+#[wasm_bindgen_test]
+async fn amount_and_currency_set_together_cost_one_request() {
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    let endpoint = ("endpoint", "/together");
+    let badge = host(
+        "installment-badge",
+        &[("amount", "299.90"), ("currency", "BYN"), endpoint],
+    );
+    let picker = host(
+        "installment-picker",
+        &[("amount", "600.00"), ("currency", "BYN"), endpoint],
+    );
+    mount_badge(badge.clone(), "");
+    mount_picker(picker.clone(), "");
+    settle().await;
+    let before = asked().len();
+    for element in [&badge, &picker] {
+        attribute_changed(element, "amount", Some("1000".into()));
+        attribute_changed(element, "currency", Some("KZT".into()));
+    }
+    settle().await;
+    assert_eq!(
+        asked()[before..],
+        [
+            "GET /together/rules?currency=KZT",
+            "GET /together/offers?amount=1000.00&currency=KZT",
+        ],
+        "no request for 1000 BYN on the way"
+    );
+    unmount(&badge);
+    unmount(&picker);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_price_selector_fails_only_its_badge_with_one_warning() {
+    answer(&routes(&[("/rules", 200, RULES)]));
+    watch_warnings();
+    let endpoint = ("endpoint", "/selectors");
+    let broken = host(
+        "span",
+        &[
+            ("data-price-selector", "[[["),
+            ("data-currency", "BYN"),
+            ("data-endpoint", "/selectors"),
+        ],
+    );
+    let also_broken = host(
+        "span",
+        &[
+            ("data-price-selector", "[[["),
+            ("data-currency", "BYN"),
+            ("data-endpoint", "/selectors"),
+        ],
+    );
+    let fine = host(
+        "installment-badge",
+        &[("amount", "299.90"), ("currency", "BYN"), endpoint],
+    );
+    mount_badge(broken.clone(), "data-");
+    mount_badge(also_broken.clone(), "data-");
+    mount_badge(fine.clone(), "");
+    settle().await;
+    // The page changes: the observer's call must not throw.
+    installment_widget::embed::page_changed();
+    settle().await;
+    assert_eq!(state(&broken).as_deref(), Some("failed"));
+    assert_eq!(state(&fine).as_deref(), Some("shown"));
+    let about_selector: Vec<String> = warnings()
+        .into_iter()
+        .filter(|w| w.contains("[[["))
+        .collect();
+    assert_eq!(about_selector.len(), 1, "{about_selector:?}");
+    assert!(
+        about_selector[0].contains("price-selector"),
+        "{about_selector:?}"
+    );
+    for element in [broken, also_broken, fine] {
+        unmount(&element);
+    }
 }

@@ -52,11 +52,7 @@ pub fn InstallmentBadge(
     labels: MaybeProp<Labels>,
 ) -> impl IntoView {
     let words = words_signal(labels, locale);
-    let loaded = rules_signal(
-        rules,
-        endpoint,
-        Signal::derive(move || amount.get().currency()),
-    );
+    let loaded = rules_signal(rules, endpoint, amount);
     let open = RwSignal::new(false);
     let badge = Memo::new(move |_| match loaded.get() {
         Load::Loading => Load::Loading,
@@ -127,22 +123,26 @@ pub fn InstallmentBadge(
 }
 
 /// The rules a component reads: the ones it was given, or the page's shared fetch for the
-/// currency from the component's endpoint (else the provider's).
+/// amount's currency from the component's endpoint (else the provider's). Each new amount
+/// asks again, so failed or stale rules are fetched anew on the next change.
 pub(crate) fn rules_signal(
     given: Option<Signal<Option<Arc<Storefront>>>>,
     endpoint: MaybeProp<String>,
-    currency: Signal<installment_core::Currency>,
+    amount: Signal<Money>,
 ) -> Signal<Load<Arc<Storefront>>> {
     if let Some(given) = given {
         return Signal::derive(move || given.get().map_or(Load::Loading, Load::Ready));
     }
     let installments = use_installments();
-    Signal::derive(move || {
+    // Asked on each change of the amount or endpoint, never because the rules changed: an
+    // answer that is stale or failed at once must not ask again by itself.
+    let shared = Memo::new(move |_| {
         let endpoint = endpoint
             .get()
             .unwrap_or_else(|| installments.endpoint().to_owned());
-        installments.rules(&endpoint, currency.get()).get()
-    })
+        installments.rules(&endpoint, amount.get().currency())
+    });
+    Signal::derive(move || shared.get().get())
 }
 
 /// Each provider's plans: term, monthly payment, total and overpayment.

@@ -161,7 +161,7 @@ pub fn InstallmentPicker(
             .unwrap_or_else(|| installments.endpoint().to_owned())
     });
     let currency = Signal::derive(move || amount.get().currency());
-    let rules = rules_signal(None, endpoint.into(), currency);
+    let rules = rules_signal(None, endpoint.into(), amount);
     let words = words_signal(labels, locale);
     let document = offers_signal(endpoint, amount, category);
     // Formatted apart from the fetch: a new language or label costs no request.
