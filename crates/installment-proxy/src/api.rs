@@ -206,7 +206,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         .nest("/api/v1", api)
         .with_state(state.clone());
     if let Some(dir) = &state.widget_dir {
-        router = router.nest_service("/widget", ServeDir::new(dir));
+        // The glue and its wasm are one release under fixed names: every load revalidates
+        // (a 304 when nothing changed), so a cached old glue never meets a new wasm.
+        let widget = tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .service(ServeDir::new(dir));
+        router = router.nest_service("/widget", widget);
     }
     if let Some(dir) = &state.static_dir {
         router = router.fallback_service(ServeDir::new(dir));

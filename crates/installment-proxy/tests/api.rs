@@ -477,6 +477,18 @@ async fn the_demo_and_widget_are_served_under_a_strict_policy() {
                 && !policy.contains("unsafe-inline")
         );
     }
+    // Fixed names, one release: the browser must revalidate the glue and the wasm each
+    // time, and a revalidation costs a 304.
+    let (_, headers, _) = request(&router, "/widget/embed.js", &[]).await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let modified = headers[header::LAST_MODIFIED].to_str().unwrap().to_owned();
+    let (status, _, _) = request(
+        &router,
+        "/widget/embed.js",
+        &[(header::IF_MODIFIED_SINCE, modified.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
 }
 
 /// A request from `peer` with extra `headers`, to `method` `uri`; the status.

@@ -1,5 +1,7 @@
 // A merchant's code: the package from npm, its types, a badge and a picker.
 import { defineElements, init, split, type InstallmentSelection } from "installment-widget";
+// The script-tag embed too, as a page with both would have it: still one wasm instance.
+import "installment-widget/embed";
 
 defineElements();
 
@@ -14,8 +16,8 @@ picker.setAttribute("name", "plan");
 app.append(badge, picker);
 
 picker.addEventListener("installment-select", (event) => {
-  const choice: InstallmentSelection = event.detail;
-  document.getElementById("choice")!.textContent = `${choice.provider} ${choice.months} ${choice.total}`;
+  const choice: InstallmentSelection | null = event.detail;
+  document.getElementById("choice")!.textContent = choice ? `${choice.provider} ${choice.months} ${choice.total}` : "";
 });
 
 // The calculator is there too, typed, once the wasm is loaded: three exact parts of 100.00.
