@@ -15,7 +15,7 @@ function start(glue, wasm) {
   });
 }
 let badgeBuild;
-function build(kind, begin) {
+function build(kind, begin = true) {
   const pickerOnPage = document.querySelector("installment-picker, [data-installment-picker]") !== null;
   if (kind === "picker" || pickerOnPage || shared.full || shared.startFull) {
     if (!shared.full && begin) {

@@ -288,15 +288,20 @@ pub fn InstallmentPicker(
         )
     };
 
+    // The frame has the picker's whole height from the start (`--installment-picker-height`),
+    // and the plans scroll inside it: loading, narrowing and new offers shift nothing.
     move || {
         match offers.get() {
-        Load::Loading => None,
+        Load::Loading => Some(
+            view! { <div class="installment-picker-frame" aria-busy="true"></div> }.into_any(),
+        ),
         Load::Failed(_) => Some(
             view! { <p class="installment-picker__message" role="status">{word(|w| &w.unavailable)}</p> }
                 .into_any(),
         ),
         Load::Ready(_) => Some(
             view! {
+                <div class="installment-picker-frame">
                 <fieldset
                     class="installment-picker"
                     lang=move || locale.get().tag()
@@ -326,7 +331,7 @@ pub fn InstallmentPicker(
                         </span>
                         <span class="installment-picker__hint">{move || word(|w| &w.card_hint)}</span>
                     </label>
-                    <div role="radiogroup" aria-label=move || word(|w| &w.plans)>
+                    <div class="installment-picker__plans" role="radiogroup" aria-label=move || word(|w| &w.plans)>
                         {plans.clone()}
                     </div>
                     <p class="installment-picker__cleared" role="status">
@@ -340,6 +345,7 @@ pub fn InstallmentPicker(
                         <CheckoutForm checkout endpoint chosen=chosen.into() words=words.into() />
                     })}
                 </fieldset>
+                </div>
             }
             .into_any(),
         ),

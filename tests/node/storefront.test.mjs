@@ -367,3 +367,29 @@ for (const [provider, path, phoneLabel, phone, code, status, words] of PURCHASES
     await page.close();
   });
 }
+
+/** Cumulative layout shift of `path` from navigation until every widget has drawn, at `width`. */
+async function layoutShift(path, width) {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  await page.goto(baseUrl + path);
+  await settled(page, "installment-badge, [data-installment-badge], installment-picker");
+  // Two frames after the last widget drew: its shift, if any, has been reported.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.waitForTimeout(300);
+  const shift = await page.evaluate(() => window.__shift);
+  await page.close();
+  return shift;
+}
+
+test("six badges and a picker on a plain page shift nothing, wide or narrow enough to wrap", async () => {
+  for (const width of [1280, 360]) {
+    const shift = await layoutShift("plain.html", width);
+    assert.ok(shift < 0.01, `cumulative layout shift ${shift.toFixed(4)} at ${width}px`);
+  }
+});

@@ -66,6 +66,12 @@ test("trunk serve runs the Leptos storefront: badge, variants, shared rules, pic
   const chromiumNotice = /`integrity` attribute is currently ignored for preload/;
   page.on("console", (message) => ["error", "warning"].includes(message.type()) && !chromiumNotice.test(message.text()) && errors.push(message.text()));
   page.on("request", (request) => request.url().includes("/api/v1/rules") && rules.push(request.url()));
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
   await page.goto(base);
 
   const expected = async (amount) => {
@@ -75,6 +81,12 @@ test("trunk serve runs the Leptos storefront: badge, variants, shared rules, pic
   const badge = page.locator("#product .installment-badge");
   await page.waitForFunction(() => document.querySelector("#product .installment-badge__amount"));
   assert.equal(await badge.textContent(), await expected("899.00"));
+  // The Leptos components hold their space themselves, without a shadow root: nothing moved
+  // while the badge and both pickers loaded.
+  await page.waitForFunction(() => document.querySelectorAll(".installment-picker__plans").length === 2);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const shift = await page.evaluate(() => window.__shift);
+  assert.ok(shift < 0.01, `cumulative layout shift ${shift}`);
 
   // A variant: the badge and the product's picker follow the price.
   await page.getByText("256 ГБ").click();
