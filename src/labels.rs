@@ -78,6 +78,18 @@ impl From<PluralWire> for Plural {
 }
 
 impl Plural {
+    /// One pattern per category, in CLDR's order: zero, one, two, few, many, other.
+    const fn each(forms: [&'static str; 6]) -> Self {
+        Self {
+            zero: t(forms[0]),
+            one: t(forms[1]),
+            two: t(forms[2]),
+            few: t(forms[3]),
+            many: t(forms[4]),
+            other: t(forms[5]),
+        }
+    }
+
     /// One pattern for every count: languages whose abbreviation does not inflect.
     const fn same(pattern: &'static str) -> Self {
         Self {
@@ -153,6 +165,11 @@ pub struct Labels {
     pub checkout_failed: Text,
     /// Announced when the card's digits or a new price removed the chosen plan.
     pub choice_cleared: Text,
+    /// The column of the details table that names each plan's term.
+    pub term: Text,
+    /// Announced when the price or the card's digits change what the picker shows: `{0}` is
+    /// the number of plans, `{1}` the smallest monthly payment.
+    pub plans_available: Plural,
     /// The badge sentence, when a merchant gives one: `{amount}` is the monthly payment and
     /// `{provider}` the provider's name. Empty: the core's sentence for the locale.
     pub badge: Text,
@@ -176,6 +193,15 @@ static RU: Labels = Labels {
     pay: t("Оформить рассрочку"),
     checkout_failed: t("Не удалось оформить рассрочку."),
     choice_cleared: t("Выбранный план больше недоступен: выберите другой."),
+    term: t("Срок"),
+    plans_available: Plural::each([
+        "{0}\u{a0}вариантов, от {1}",
+        "{0}\u{a0}вариант: {1}",
+        "{0}\u{a0}варианта, от {1}",
+        "{0}\u{a0}варианта, от {1}",
+        "{0}\u{a0}вариантов, от {1}",
+        "{0}\u{a0}варианта, от {1}",
+    ]),
     badge: t(""),
 };
 
@@ -197,6 +223,15 @@ static BE: Labels = Labels {
     pay: t("Аформіць растэрміноўку"),
     checkout_failed: t("Не атрымалася аформіць растэрміноўку."),
     choice_cleared: t("Абраны план больш недаступны: абярыце іншы."),
+    term: t("Тэрмін"),
+    plans_available: Plural::each([
+        "{0}\u{a0}варыянтаў, ад {1}",
+        "{0}\u{a0}варыянт: {1}",
+        "{0}\u{a0}варыянты, ад {1}",
+        "{0}\u{a0}варыянты, ад {1}",
+        "{0}\u{a0}варыянтаў, ад {1}",
+        "{0}\u{a0}варыянта, ад {1}",
+    ]),
     badge: t(""),
 };
 
@@ -218,6 +253,15 @@ static KK: Labels = Labels {
     pay: t("Бөліп төлеуді рәсімдеу"),
     checkout_failed: t("Бөліп төлеуді рәсімдеу мүмкін болмады."),
     choice_cleared: t("Таңдалған жоспар енді қолжетімсіз: басқасын таңдаңыз."),
+    term: t("Мерзімі"),
+    plans_available: Plural::each([
+        "{0}\u{a0}нұсқа, {1} бастап",
+        "{0}\u{a0}нұсқа: {1}",
+        "{0}\u{a0}нұсқа, {1} бастап",
+        "{0}\u{a0}нұсқа, {1} бастап",
+        "{0}\u{a0}нұсқа, {1} бастап",
+        "{0}\u{a0}нұсқа, {1} бастап",
+    ]),
     badge: t(""),
 };
 
@@ -239,6 +283,15 @@ static UK: Labels = Labels {
     pay: t("Оформити розстрочку"),
     checkout_failed: t("Не вдалося оформити розстрочку."),
     choice_cleared: t("Обраний план більше недоступний: оберіть інший."),
+    term: t("Термін"),
+    plans_available: Plural::each([
+        "{0}\u{a0}варіантів, від {1}",
+        "{0}\u{a0}варіант: {1}",
+        "{0}\u{a0}варіанти, від {1}",
+        "{0}\u{a0}варіанти, від {1}",
+        "{0}\u{a0}варіантів, від {1}",
+        "{0}\u{a0}варіанта, від {1}",
+    ]),
     badge: t(""),
 };
 
@@ -260,6 +313,15 @@ static TR: Labels = Labels {
     pay: t("Taksitle öde"),
     checkout_failed: t("Taksitli ödeme başlatılamadı."),
     choice_cleared: t("Seçtiğiniz plan artık kullanılamıyor: başka bir plan seçin."),
+    term: t("Vade"),
+    plans_available: Plural::each([
+        "{0}\u{a0}seçenek, en düşük {1}",
+        "{0}\u{a0}seçenek: {1}",
+        "{0}\u{a0}seçenek, en düşük {1}",
+        "{0}\u{a0}seçenek, en düşük {1}",
+        "{0}\u{a0}seçenek, en düşük {1}",
+        "{0}\u{a0}seçenek, en düşük {1}",
+    ]),
     badge: t(""),
 };
 
@@ -281,6 +343,15 @@ static EN: Labels = Labels {
     pay: t("Pay in installments"),
     checkout_failed: t("The installment plan could not be started."),
     choice_cleared: t("The chosen plan is no longer available: choose another."),
+    term: t("Term"),
+    plans_available: Plural::each([
+        "{0}\u{a0}plans, from {1}",
+        "{0}\u{a0}plan: {1}",
+        "{0}\u{a0}plans, from {1}",
+        "{0}\u{a0}plans, from {1}",
+        "{0}\u{a0}plans, from {1}",
+        "{0}\u{a0}plans, from {1}",
+    ]),
     badge: t(""),
 };
 
@@ -309,6 +380,15 @@ static AR: Labels = Labels {
     pay: t("ادفع بالتقسيط"),
     checkout_failed: t("تعذّر بدء خطة التقسيط."),
     choice_cleared: t("الخطة المختارة لم تعد متاحة: اختر خطة أخرى."),
+    term: t("المدة"),
+    plans_available: Plural::each([
+        "لا توجد خطط",
+        "خطة واحدة: {1}",
+        "خطتان، ابتداءً من {1}",
+        "{0}\u{a0}خطط، ابتداءً من {1}",
+        "{0}\u{a0}خطة، ابتداءً من {1}",
+        "{0}\u{a0}خطة، ابتداءً من {1}",
+    ]),
     badge: t(""),
 };
 

@@ -48,3 +48,29 @@ pub const STYLESHEET: &str = concat!(
     include_str!("badge/badge.css"),
     include_str!("picker/picker.css")
 );
+
+#[cfg(test)]
+mod tests {
+    use super::STYLESHEET;
+
+    /// Spacing is logical, so right-to-left pages (Arabic) mirror it: no property or value
+    /// names a side, and no four-value margin or padding differs between its sides.
+    #[test]
+    fn the_stylesheet_speaks_only_of_start_and_end() {
+        let declarations = STYLESHEET
+            .split(['{', '}', ';'])
+            .filter_map(|part| part.split_once(':'))
+            .map(|(property, value)| (property.trim(), value.trim()));
+        for (property, value) in declarations {
+            let sided = |text: &str| text.contains("left") || text.contains("right");
+            assert!(!sided(property) && !sided(value), "{property}: {value}");
+            if property == "margin" || property == "padding" {
+                let sides: Vec<&str> = value.split_whitespace().collect();
+                assert!(
+                    sides.len() < 4 || sides[1] == sides[3],
+                    "{property}: {value}"
+                );
+            }
+        }
+    }
+}

@@ -281,7 +281,7 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
     mount_picker(picker.clone(), "");
     settle().await;
     assert_eq!(state(&picker).as_deref(), Some("shown"));
-    let titles = || texts(&picker, ".installment-picker__offer h4");
+    let titles = || texts(&picker, ".installment-picker__offer legend");
     assert_eq!(
         titles(),
         ["Karta Pokupok · Karta Pokupok", "KartaPay · Any card"]

@@ -29,7 +29,7 @@ const show = (price) => {
 
 const cards = products.map((p) => `      <article class="product">
         <a class="picture tone-${p.tone}" href="/product.html" aria-hidden="true" tabindex="-1">${p.name.split(" ")[1]}</a>
-        <h3><a href="/product.html">${p.name}</a></h3>
+        <h2><a href="/product.html">${p.name}</a></h2>
         <p class="price">${show(p.price)}</p>
         <span data-installment-badge data-amount="${p.price}" data-currency="BYN"${p.category === "gift_cards" ? ' data-category="gift_cards"' : ""}></span>
       </article>`).join("\n");

@@ -158,7 +158,7 @@ fn Details(providers: Vec<ProviderView>, words: Labels) -> impl IntoView {
                             <caption>{provider.name}</caption>
                             <thead>
                                 <tr>
-                                    <th scope="col"></th>
+                                    <th scope="col">{words.term.to_string()}</th>
                                     <th scope="col">{words.payment.to_string()}</th>
                                     <th scope="col">{words.total.to_string()}</th>
                                     <th scope="col">{words.overpayment.to_string()}</th>

@@ -120,6 +120,9 @@ export interface Labels {
   pay: string;
   checkout_failed: string;
   choice_cleared: string;
+  term: string;
+  /** `{0}` plans, from `{1}` a month: what the picker announces. */
+  plans_available: Plural;
   /** The badge sentence with `{amount}` and `{provider}`; empty for the language's own. */
   badge: string;
 }

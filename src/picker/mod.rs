@@ -8,7 +8,7 @@ use crate::context::{Load, WidgetState, use_installments, warn_once};
 use crate::labels::{Labels, Text};
 use crate::view::{CardView, OfferView, PickerView, PlanView, WidgetError, card_prefix};
 use installment_core::wire::OffersDocument;
-use installment_core::{CardAssociation, Locale, Money};
+use installment_core::{CardAssociation, Decimal, Locale, Money};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -179,7 +179,13 @@ pub fn InstallmentPicker(
     let digits = RwSignal::new(String::new());
     let card = RwSignal::new(CardView::default());
     let chosen = RwSignal::new(None::<Selection>);
-    let group = format!("installment-plan-{}", next_id());
+    // Ids unique in the page, for a Leptos app without a shadow root.
+    let id = next_id();
+    let group = format!("installment-plan-{id}");
+    let (card_id, hint_id) = (
+        format!("installment-card-{id}"),
+        format!("installment-hint-{id}"),
+    );
 
     if let Some(report) = on_state {
         Effect::new(move |_| match offers.get() {
@@ -256,6 +262,26 @@ pub fn InstallmentPicker(
         }
     });
     let word = move |pick: fn(&Labels) -> &Text| words.with(|w| pick(w).to_string());
+    // What a screen reader hears when the price or the card's digits change the plans: their
+    // number and the smallest monthly payment (polite: it never interrupts the shopper).
+    let announcement = move || {
+        let (offers, open) = visible.get()?;
+        let plans: Vec<&PlanView> = open
+            .iter()
+            .flat_map(|&index| &offers.offers[index].plans)
+            .collect();
+        let cheapest = plans
+            .iter()
+            .filter_map(|plan| Some((plan.monthly_amount.parse::<Decimal>().ok()?, plan)))
+            .min_by_key(|(monthly, _)| *monthly)?
+            .1;
+        let count = u32::try_from(plans.len()).unwrap_or(u32::MAX);
+        Some(words.with(|w| {
+            w.plans_available
+                .format(count, locale.get())
+                .replace("{1}", &cheapest.monthly)
+        }))
+    };
     let plans = move || {
         let (offers, open) = visible.get()?;
         if open.is_empty() {
@@ -308,9 +334,12 @@ pub fn InstallmentPicker(
                     dir=move || if locale.get().is_right_to_left() { "rtl" } else { "ltr" }
                 >
                     <legend class="installment-picker__legend">{move || word(|w| &w.plans)}</legend>
-                    <label class="installment-picker__card">
-                        <span>{move || word(|w| &w.card_digits)}</span>
+                    // The field is named by its label alone; the hint describes it, once.
+                    <div class="installment-picker__card">
+                        <label for=card_id.clone()>{move || word(|w| &w.card_digits)}</label>
                         <input
+                            id=card_id.clone()
+                            aria-describedby=hint_id.clone()
                             type="text"
                             inputmode="numeric"
                             autocomplete="off"
@@ -323,17 +352,16 @@ pub fn InstallmentPicker(
                                 digits.set(typed);
                             }
                         />
-                        <span class="installment-picker__scheme" aria-live="polite">
+                        <span class="installment-picker__scheme">
                             {move || card.with(|c| {
                                 let scheme = c.association.and_then(|a| CardAssociation::parse(a).ok());
                                 scheme.map(|scheme| scheme.brand(locale.get()))
                             })}
                         </span>
-                        <span class="installment-picker__hint">{move || word(|w| &w.card_hint)}</span>
-                    </label>
-                    <div class="installment-picker__plans" role="radiogroup" aria-label=move || word(|w| &w.plans)>
-                        {plans.clone()}
+                        <span class="installment-picker__hint" id=hint_id.clone()>{move || word(|w| &w.card_hint)}</span>
                     </div>
+                    <div class="installment-picker__plans">{plans.clone()}</div>
+                    <p class="installment-picker__live" role="status">{announcement}</p>
                     <p class="installment-picker__cleared" role="status">
                         {move || cleared.get().then(|| word(|w| &w.choice_cleared))}
                     </p>
@@ -464,11 +492,12 @@ fn offer_view(
             }
         })
         .collect_view();
+    // Each provider's card is a group named by its legend, so a plan is announced with it.
     view! {
-        <section class="installment-picker__offer">
-            <h4>{offer.provider_name.clone()} " · " {offer.card.clone()}</h4>
+        <fieldset class="installment-picker__offer">
+            <legend>{offer.provider_name.clone()} " · " {offer.card.clone()}</legend>
             {plans}
-        </section>
+        </fieldset>
     }
 }
 

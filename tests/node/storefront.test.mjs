@@ -181,11 +181,17 @@ test("a variant change updates the watched badge and the picker, even when the p
   await settled(page, "[data-installment-badge], installment-picker");
   assert.equal(await shadowText(badge), await expectedBadge("899.00", "BYN", "ru-BY"));
 
+  const live = picker.locator(".installment-picker__live");
+  const announced = await live.textContent();
   await page.getByText("256 ГБ").click();
   const expected = await expectedBadge("1299.00", "BYN", "ru-BY");
   await page.waitForFunction((text) => document.querySelector("[data-installment-badge]").shadowRoot.textContent === text, expected);
   await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("433,00"));
   assert.ok((await shadowText(picker)).includes(`Итого ${formatMoney("1299.00", "BYN", "ru-BY")}`));
+  // The new price is announced politely with the new smallest payment.
+  const now = await live.textContent();
+  assert.notEqual(now, announced);
+  assert.match(now, /вариант.*от .*Br\/мес\./);
 
   await page.getByText("512 ГБ").click();
   const again = await expectedBadge("1749.90", "BYN", "ru-BY");
@@ -198,7 +204,7 @@ test("typing a BIN shows the scheme, narrows the picker to the card's family, ne
   const { page, log } = await open("tr.html");
   const picker = page.locator("installment-picker");
   await settled(page, "installment-picker");
-  const families = () => picker.locator(".installment-picker__offer h4").allTextContents();
+  const families = () => picker.locator(".installment-picker__offer legend").allTextContents();
   const all = await families();
   assert.ok(all.length >= 4, `every card family before typing: ${all}`);
 
@@ -211,7 +217,7 @@ test("typing a BIN shows the scheme, narrows the picker to the card's family, ne
   await field.fill("5406 6712 3456 7890");
   assert.equal(await field.inputValue(), "54066712");
   await page.waitForFunction(() => {
-    const titles = [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer h4")];
+    const titles = [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer legend")];
     return titles.length > 0 && titles.every((h) => h.textContent.includes("Bonus"));
   });
 
@@ -236,14 +242,37 @@ test("typing a BIN shows the scheme, narrows the picker to the card's family, ne
   await page.close();
 });
 
-test("the picker works with the keyboard alone: a labelled radio group, arrows, and the form gets the choice", async () => {
+test("the picker works with the keyboard alone: plans grouped by provider, arrows, and the form gets the choice", async () => {
   const { page, log } = await open("checkout.html");
   await settled(page, "installment-picker");
-  const group = page.locator("installment-picker").getByRole("radiogroup");
-  assert.ok(await group.getAttribute("aria-label"));
-  await page.locator("installment-picker").getByLabel("Первые цифры карты").focus();
+  const picker = page.locator("installment-picker");
+  // The card field is named by its label alone; the hint describes it.
+  const field = picker.getByRole("textbox", { name: "Первые цифры карты", exact: true });
+  assert.equal(await field.count(), 1);
+  assert.equal(
+    await field.evaluate((input) => input.getRootNode().getElementById(input.getAttribute("aria-describedby")).textContent),
+    "Нужны только первые 6–8 цифр",
+  );
+  // Inputs' borders reach 3:1 against the picker's panel.
+  const contrast = await field.evaluate((input) => {
+    const rgb = (color) => color.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+    const luminance = (color) => {
+      const [r, g, b] = rgb(color).map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const panel = getComputedStyle(input.closest(".installment-picker")).backgroundColor;
+    const [a, b] = [luminance(getComputedStyle(input).borderTopColor), luminance(panel)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+  });
+  assert.ok(contrast >= 3, `input border contrast ${contrast.toFixed(2)}`);
+  await field.focus();
   await page.keyboard.type("911210");
   await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer").length === 2);
+  // Each provider's card is a group named after it, holding its plans.
+  const group = picker.getByRole("group", { name: "Karta Pokupok · Karta Pokupok" });
+  assert.ok((await group.getByRole("radio").count()) > 0);
+  // The narrowing is announced politely: how many plans, from how much.
+  assert.match(await picker.locator(".installment-picker__live").textContent(), /^\d+\u00a0вариант(а|ов)?[:,] (от )?\d/);
   await page.keyboard.press("Tab");
   const focused = () => page.evaluate(() => document.querySelector("installment-picker").shadowRoot.activeElement?.type);
   assert.equal(await focused(), "radio");
@@ -392,4 +421,31 @@ test("six badges and a picker on a plain page shift nothing, wide or narrow enou
     const shift = await layoutShift("plain.html", width);
     assert.ok(shift < 0.01, `cumulative layout shift ${shift.toFixed(4)} at ${width}px`);
   }
+});
+
+const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/** axe-core's violations on the open page, shadow roots included, as "rule: target" lines. */
+async function violations(page) {
+  // Injected through the debugging protocol, so the page's strict CSP does not apply.
+  await page.addScriptTag({ content: axeSource }).catch(() => page.evaluate(axeSource));
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`));
+}
+
+test("every demo page passes axe-core, with a badge's details open and the picker narrowed", async () => {
+  const pages = ["", "product.html", "checkout.html", "tr.html", "kz.html", "plain.html", "return.html"];
+  const found = [];
+  for (const path of pages) {
+    const { page } = await open(path);
+    await settled(page, "installment-badge, [data-installment-badge], installment-picker, [data-installment-picker]").catch(() => {});
+    const badge = page.locator("installment-badge[data-installment-state=shown], [data-installment-badge][data-installment-state=shown]").first();
+    if (await badge.count()) await badge.locator(".installment-badge__button").click();
+    const card = page.locator("installment-picker .installment-picker__card input, [data-installment-picker] .installment-picker__card input").first();
+    if (await card.count()) await card.fill("4111 11");
+    await page.waitForTimeout(200);
+    found.push(...(await violations(page)).map((line) => `/${path}: ${line}`));
+    await page.close();
+  }
+  assert.deepEqual(found, []);
 });
