@@ -170,6 +170,19 @@ pub struct Labels {
     /// Announced when the price or the card's digits change what the picker shows: `{0}` is
     /// the number of plans, `{1}` the smallest monthly payment.
     pub plans_available: Plural,
+    /// Shown after the badge sentence: it opens the dialog with every plan.
+    pub learn_more: Text,
+    /// The dialog's close button.
+    pub close: Text,
+    /// Before the lender's legal name.
+    pub lender: Text,
+    /// The link to the lender's terms.
+    pub terms: Text,
+    /// When credit is subject to the lender's approval.
+    pub subject_to_approval: Text,
+    /// Below every provider's minimum: from which amount installments are available; `{0}`
+    /// is that amount.
+    pub available_from: Text,
     /// The badge sentence, when a merchant gives one: `{amount}` is the monthly payment and
     /// `{provider}` the provider's name. Empty: the core's sentence for the locale.
     pub badge: Text,
@@ -202,6 +215,12 @@ static RU: Labels = Labels {
         "{0}\u{a0}вариантов, от {1}",
         "{0}\u{a0}варианта, от {1}",
     ]),
+    learn_more: t("Подробнее"),
+    close: t("Закрыть"),
+    lender: t("Кредитор"),
+    terms: t("Условия"),
+    subject_to_approval: t("При условии одобрения кредитором."),
+    available_from: t("Рассрочка доступна от {0}."),
     badge: t(""),
 };
 
@@ -232,6 +251,12 @@ static BE: Labels = Labels {
         "{0}\u{a0}варыянтаў, ад {1}",
         "{0}\u{a0}варыянта, ад {1}",
     ]),
+    learn_more: t("Падрабязней"),
+    close: t("Закрыць"),
+    lender: t("Крэдытор"),
+    terms: t("Умовы"),
+    subject_to_approval: t("Пры ўмове ўхвалення крэдытора."),
+    available_from: t("Растэрміноўка даступная ад {0}."),
     badge: t(""),
 };
 
@@ -262,6 +287,12 @@ static KK: Labels = Labels {
         "{0}\u{a0}нұсқа, {1} бастап",
         "{0}\u{a0}нұсқа, {1} бастап",
     ]),
+    learn_more: t("Толығырақ"),
+    close: t("Жабу"),
+    lender: t("Кредитор"),
+    terms: t("Шарттары"),
+    subject_to_approval: t("Кредитор мақұлдаған жағдайда."),
+    available_from: t("Бөліп төлеу {0} бастап қолжетімді."),
     badge: t(""),
 };
 
@@ -292,6 +323,12 @@ static UK: Labels = Labels {
         "{0}\u{a0}варіантів, від {1}",
         "{0}\u{a0}варіанта, від {1}",
     ]),
+    learn_more: t("Детальніше"),
+    close: t("Закрити"),
+    lender: t("Кредитор"),
+    terms: t("Умови"),
+    subject_to_approval: t("За умови схвалення кредитором."),
+    available_from: t("Розстрочка доступна від {0}."),
     badge: t(""),
 };
 
@@ -322,6 +359,12 @@ static TR: Labels = Labels {
         "{0}\u{a0}seçenek, en düşük {1}",
         "{0}\u{a0}seçenek, en düşük {1}",
     ]),
+    learn_more: t("Daha fazla bilgi"),
+    close: t("Kapat"),
+    lender: t("Kredi veren"),
+    terms: t("Koşullar"),
+    subject_to_approval: t("Kredi verenin onayına tabidir."),
+    available_from: t("Taksit {0} ve üzeri tutarlarda kullanılabilir."),
     badge: t(""),
 };
 
@@ -352,6 +395,12 @@ static EN: Labels = Labels {
         "{0}\u{a0}plans, from {1}",
         "{0}\u{a0}plans, from {1}",
     ]),
+    learn_more: t("Learn more"),
+    close: t("Close"),
+    lender: t("Lender"),
+    terms: t("Terms"),
+    subject_to_approval: t("Subject to the lender's approval."),
+    available_from: t("Installments are available from {0}."),
     badge: t(""),
 };
 
@@ -389,6 +438,12 @@ static AR: Labels = Labels {
         "{0}\u{a0}خطة، ابتداءً من {1}",
         "{0}\u{a0}خطة، ابتداءً من {1}",
     ]),
+    learn_more: t("اعرف المزيد"),
+    close: t("إغلاق"),
+    lender: t("المُقرض"),
+    terms: t("الشروط"),
+    subject_to_approval: t("خاضع لموافقة المُقرض."),
+    available_from: t("التقسيط متاح ابتداءً من {0}."),
     badge: t(""),
 };
 

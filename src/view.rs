@@ -6,7 +6,7 @@ use crate::labels::Labels;
 use installment_core::{
     BinRange, BinTable, CardAssociation, Currency, Error, Locale, Money, Plan, ProviderRules,
     badge_text, cheapest_monthly, detect_card, format_money, offers,
-    wire::{OffersDocument, PlanWire, RulesDocument},
+    wire::{DisclosureWire, OffersDocument, PlanWire, RulesDocument},
 };
 
 /// Everything that can go wrong in the widget: a setting, the proxy, or its documents.
@@ -220,6 +220,8 @@ pub struct ProviderView {
     pub name: String,
     /// Its eligible plans, shortest first.
     pub plans: Vec<PlanView>,
+    /// The merchant's legal lines for it, when configured in the proxy.
+    pub disclosure: Option<DisclosureWire>,
 }
 
 /// A page's conditions: every provider's rules and the BIN table, read once from
@@ -229,6 +231,7 @@ pub struct Storefront {
     currency: Currency,
     providers: Vec<ProviderRules>,
     bins: BinTable,
+    disclosures: Vec<DisclosureWire>,
 }
 
 impl Storefront {
@@ -266,6 +269,7 @@ impl Storefront {
             currency: document.currency,
             providers,
             bins: BinTable::new(bins)?,
+            disclosures: document.disclosures,
         })
     }
 
@@ -346,6 +350,11 @@ impl Storefront {
         Ok(offers(&self.providers, amount, category)?
             .into_iter()
             .map(|provider| ProviderView {
+                disclosure: self
+                    .disclosures
+                    .iter()
+                    .find(|d| d.provider == provider.provider)
+                    .cloned(),
                 provider: provider.provider,
                 name: provider.display_name,
                 plans: provider
@@ -355,6 +364,39 @@ impl Storefront {
                     .collect(),
             })
             .collect())
+    }
+
+    /// When nothing is eligible because the price is below the providers' minimums: the
+    /// smallest amount from which one of them finances this category. `None` when something
+    /// is eligible, or when no larger amount would be.
+    ///
+    /// ```
+    /// use installment_widget::view::Storefront;
+    /// use installment_core::Money;
+    /// let store = Storefront::from_document(serde_json::from_str(r#"{"currency":"BYN","providers":[{"provider":"kp",
+    ///   "display_name":"Karta Pokupok","currency":"BYN","min_amount":"50","max_amount":"5000",
+    ///   "bands":[{"min":"50","terms":[3,6]}],"categories":[{"category":"food","terms":[]}],
+    ///   "rounding":"half_up"}]}"#)?)?;
+    /// let price = |text| Money::parse(text, store.currency());
+    /// assert_eq!(store.available_from(price("20")?, None).map(|m| m.to_string()), Some("50.00".into()));
+    /// assert_eq!(store.available_from(price("20")?, Some("food")), None, "never for food");
+    /// assert_eq!(store.available_from(price("100")?, None), None, "eligible already");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn available_from(&self, amount: Money, category: Option<&str>) -> Option<Money> {
+        if self
+            .providers
+            .iter()
+            .any(|p| !p.eligible_terms(amount, category).is_empty())
+        {
+            return None;
+        }
+        self.providers
+            .iter()
+            .filter(|p| p.min_amount.minor() > amount.minor())
+            .filter(|p| !p.eligible_terms(p.min_amount, category).is_empty())
+            .map(|p| p.min_amount)
+            .min_by_key(|m| m.minor())
     }
 
     /// The BIN table's range for 6 to 8 digits, if the table knows it.

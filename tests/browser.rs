@@ -227,15 +227,17 @@ async fn a_badge_element_shows_the_core_text_follows_its_attributes_opens_and_un
     let button = find(&badge, "button").unwrap();
     button.click();
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    let dialog = find(&badge, "dialog[open]").expect("learn more opens the dialog");
+    assert!(dialog.matches(":modal").unwrap(), "a modal dialog");
     assert_eq!(
         texts(&badge, ".installment-details caption"),
         ["Karta Pokupok", "KartaPay"],
         "every provider's plans"
     );
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    // The dialog's `close` event is a task of its own.
+    settle().await;
+    assert!(find(&badge, "dialog").is_none(), "closed and gone");
 
     attribute_changed(&data_badge, "data-amount", Some("20.00".into()));
     tick().await;
@@ -769,4 +771,41 @@ async fn an_invalid_price_selector_fails_only_its_badge_with_one_warning() {
     for element in [broken, also_broken, fine] {
         unmount(&element);
     }
+}
+
+#[wasm_bindgen_test]
+async fn below_every_minimum_the_picker_says_from_which_amount() {
+    let none = r#"{"amount":"20.00","currency":"BYN","from":null,"providers":[]}"#;
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, none)]));
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "20.00"),
+            ("currency", "BYN"),
+            ("locale", "en"),
+            ("endpoint", "/minimum"),
+        ],
+    );
+    mount_picker(picker.clone(), "");
+    settle().await;
+    // Karta Pokupok finances from 50, KartaPay from 100.
+    assert_eq!(
+        texts(&picker, ".installment-picker__message"),
+        ["Installments are available from BYN\u{a0}50.00."]
+    );
+    // Karta Pokupok never finances food; KartaPay does, from 100.
+    attribute_changed(&picker, "category", Some("food".into()));
+    settle().await;
+    assert_eq!(
+        texts(&picker, ".installment-picker__message"),
+        ["Installments are available from BYN\u{a0}100.00."]
+    );
+    // Above every maximum there is nothing to promise.
+    attribute_changed(&picker, "amount", Some("9000".into()));
+    settle().await;
+    assert_eq!(
+        texts(&picker, ".installment-picker__message"),
+        ["Installments are unavailable right now."]
+    );
+    unmount(&picker);
 }

@@ -38,7 +38,7 @@ fn the_badge_renders_to_html_on_the_server() {
         Some("Karta Pokupok"),
     );
     let expected = format!(
-        r#"<span lang="ru-BY" dir="ltr" class="installment-badge"><button type="button" aria-expanded="false" class="installment-badge__button">{}<strong class="installment-badge__amount">{}</strong>{}</button><!></span>"#,
+        r#"<span lang="ru-BY" dir="ltr" class="installment-badge"><button type="button" aria-haspopup="dialog" data-more="Подробнее" class="installment-badge__button">{}<strong class="installment-badge__amount">{}</strong>{}</button><!></span>"#,
         text.before, text.amount, text.after
     );
     assert_eq!(html, expected);

@@ -53,7 +53,18 @@ pub fn InstallmentBadge(
 ) -> impl IntoView {
     let words = words_signal(labels, locale);
     let loaded = rules_signal(rules, endpoint, amount);
+    // The "learn more" dialog: modal (the page behind is inert, so focus stays in it),
+    // drawn only while open, so a listing of 200 badges carries no 200 hidden tables.
     let open = RwSignal::new(false);
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(dialog) = dialog.get()
+            && !dialog.open()
+        {
+            let _ = dialog.show_modal();
+        }
+    });
     let badge = Memo::new(move |_| match loaded.get() {
         Load::Loading => Load::Loading,
         Load::Failed(error) => Load::Failed(error),
@@ -104,8 +115,11 @@ pub fn InstallmentBadge(
                             <button
                                 type="button"
                                 class="installment-badge__button"
-                                aria-expanded=move || open.get().to_string()
-                                on:click=move |_| open.update(|o| *o = !*o)
+                                aria-haspopup="dialog"
+                                node_ref=opener
+                                // "Learn more" is drawn after the sentence by the stylesheet.
+                                data-more=move || words.with(|w| w.learn_more.to_string())
+                                on:click=move |_| open.set(true)
                             >
                                 {text.before}
                                 <strong class="installment-badge__amount">{text.amount}</strong>
@@ -116,7 +130,38 @@ pub fn InstallmentBadge(
             }}
             {move || {
                 (open.get() && shown().is_some())
-                    .then(|| view! { <Details providers=details() words=words.get() /> })
+                    .then(|| {
+                        view! {
+                            <dialog
+                                class="installment-dialog"
+                                node_ref=dialog
+                                aria-label=move || words.with(|w| w.plans.to_string())
+                                // Escape and the close button end here; focus goes back.
+                                on:close=move |_| {
+                                    open.set(false);
+                                    if let Some(button) = opener.get_untracked() {
+                                        let _ = button.focus();
+                                    }
+                                }
+                            >
+                                <h2 class="installment-dialog__title">
+                                    {words.with(|w| w.plans.to_string())}
+                                </h2>
+                                <Details providers=details() words=words.get() />
+                                <button
+                                    type="button"
+                                    class="installment-dialog__close"
+                                    on:click=move |_| {
+                                        if let Some(dialog) = dialog.get_untracked() {
+                                            dialog.close();
+                                        }
+                                    }
+                                >
+                                    {words.with(|w| w.close.to_string())}
+                                </button>
+                            </dialog>
+                        }
+                    })
             }}
         </span>
     }
@@ -145,47 +190,75 @@ pub(crate) fn rules_signal(
     Signal::derive(move || shared.get().get())
 }
 
-/// Each provider's plans: term, monthly payment, total and overpayment.
+/// Each provider's plans (term, monthly payment, total and overpayment), each plan's schedule,
+/// and the merchant's legal lines for the provider.
 #[component]
 fn Details(providers: Vec<ProviderView>, words: Labels) -> impl IntoView {
-    view! {
-        <div class="installment-details" role="region" aria-label=words.plans.to_string()>
-            {providers
-                .into_iter()
-                .map(|provider| {
+    let text = |t: &crate::labels::Text| t.to_string();
+    providers
+        .into_iter()
+        .map(|provider| {
+            let schedules = provider
+                .plans
+                .iter()
+                .map(|plan| {
                     view! {
-                        <table class="installment-details__provider">
-                            <caption>{provider.name}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{words.term.to_string()}</th>
-                                    <th scope="col">{words.payment.to_string()}</th>
-                                    <th scope="col">{words.total.to_string()}</th>
-                                    <th scope="col">{words.overpayment.to_string()}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {provider
-                                    .plans
-                                    .into_iter()
-                                    .map(|plan| {
-                                        view! {
-                                            <tr>
-                                                <th scope="row">{plan.term}</th>
-                                                <td>{plan.monthly}</td>
-                                                <td>{plan.total}</td>
-                                                <td>
-                                                    {if plan.interest_free { words.no_overpayment.to_string() } else { plan.overpayment }}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
+                        <details class="installment-details__schedule">
+                            <summary>{text(&words.schedule)} " · " {plan.term.clone()}</summary>
+                            <ol>
+                                {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                            </ol>
+                        </details>
                     }
                 })
-                .collect_view()}
-        </div>
-    }
+                .collect_view();
+            let legal = provider.disclosure.map(|lines| {
+                view! {
+                    <p class="installment-details__legal">
+                        {text(&words.lender)} ": " {lines.lender} ". "
+                        {lines.representative_example.map(|example| format!("{example} "))}
+                        {lines.subject_to_approval.then(|| format!("{} ", words.subject_to_approval))}
+                        {lines.terms_url.map(|url| view! {
+                            <a href=url target="_blank" rel="noopener noreferrer">{text(&words.terms)}</a>
+                        })}
+                    </p>
+                }
+            });
+            view! {
+                <section class="installment-details">
+                    <table class="installment-details__provider">
+                        <caption>{provider.name}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{text(&words.term)}</th>
+                                <th scope="col">{text(&words.payment)}</th>
+                                <th scope="col">{text(&words.total)}</th>
+                                <th scope="col">{text(&words.overpayment)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {provider
+                                .plans
+                                .into_iter()
+                                .map(|plan| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{plan.term}</th>
+                                            <td>{plan.monthly}</td>
+                                            <td>{plan.total}</td>
+                                            <td>
+                                                {if plan.interest_free { text(&words.no_overpayment) } else { plan.overpayment }}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    {schedules}
+                    {legal}
+                </section>
+            }
+        })
+        .collect_view()
 }

@@ -123,6 +123,13 @@ export interface Labels {
   term: string;
   /** `{0}` plans, from `{1}` a month: what the picker announces. */
   plans_available: Plural;
+  learn_more: string;
+  close: string;
+  lender: string;
+  terms: string;
+  subject_to_approval: string;
+  /** Below every provider's minimum; `{0}` is the amount installments start from. */
+  available_from: string;
   /** The badge sentence with `{amount}` and `{provider}`; empty for the language's own. */
   badge: string;
 }

@@ -8,7 +8,7 @@ use crate::context::{Load, WidgetState, use_installments, warn_once};
 use crate::labels::{Labels, Text};
 use crate::view::{CardView, OfferView, PickerView, PlanView, WidgetError, card_prefix};
 use installment_core::wire::OffersDocument;
-use installment_core::{CardAssociation, Decimal, Locale, Money};
+use installment_core::{CardAssociation, Decimal, Locale, Money, format_money};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -285,10 +285,21 @@ pub fn InstallmentPicker(
     let plans = move || {
         let (offers, open) = visible.get()?;
         if open.is_empty() {
-            let line = if offers.offers.is_empty() {
-                word(|w| &w.unavailable)
-            } else {
+            // Below every provider's minimum, the shopper learns from which amount.
+            let from = || match rules.get() {
+                Load::Ready(rules) => {
+                    let category = category.get();
+                    rules.available_from(amount.get(), category.as_deref())
+                }
+                _ => None,
+            };
+            let line = if !offers.offers.is_empty() {
                 word(|w| &w.no_plans_for_card)
+            } else if let Some(minimum) = from() {
+                let minimum = format_money(minimum, locale.get());
+                words.with(|w| w.available_from.replace("{0}", &minimum))
+            } else {
+                word(|w| &w.unavailable)
             };
             return Some(
                 view! { <p class="installment-picker__message" role="status">{line}</p> }

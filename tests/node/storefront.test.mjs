@@ -35,6 +35,10 @@ widget_dir = "${repo}pkg"
 [rate_limit]
 per_second = 100000
 burst = 100000
+[disclosures.karta_pokupok]
+lender = "ОАО «Банк Дабрабыт»"
+representative_example = "1 200,00 Br на 12 месяцев: 0 %, итого 1 200,00 Br."
+terms_url = "https://example.by/terms"
 `);
   const proxy = process.env.INSTALLMENT_PROXY ?? `${repo}target/debug/installment-proxy`;
   server = spawn(proxy, ["--config", config, "--listen", "127.0.0.1:0"], { cwd: repo });
@@ -150,26 +154,44 @@ test("custom elements' attributes are live, and elements added to the page later
   await page.close();
 });
 
-test("a badge opens its details on click and on Enter", async () => {
+test("a badge's \"learn more\" opens a modal dialog: plans, schedules, the merchant's legal lines; Escape closes it and focus returns", async () => {
   const { page, log } = await open("");
-  const badge = page.locator("[data-installment-badge]").first();
+  const badge = page.locator("[data-installment-badge][data-installment-state=shown]").first();
   await settled(page, "[data-installment-badge]");
   const amount = await badge.getAttribute("data-amount");
-  await badge.locator("button").click();
-  const details = badge.locator(".installment-details");
-  await details.waitFor();
+  const button = badge.locator(".installment-badge__button");
+  assert.equal(await button.getAttribute("aria-haspopup"), "dialog");
+  assert.equal(await button.getAttribute("data-more"), "Подробнее", "\"learn more\", drawn after the sentence");
+  await button.click();
+  const dialog = badge.locator("dialog.installment-dialog[open]");
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((d) => d.matches(":modal")), "a modal dialog");
   const offers = await (await fetch(`${baseUrl}api/v1/offers?amount=${amount}&currency=BYN`)).json();
   const providers = offers.providers.map((p) => p.display_name);
-  assert.deepEqual(await details.locator("caption").allTextContents(), providers);
+  assert.deepEqual(await dialog.locator("caption").allTextContents(), providers);
   const firstPlan = offers.providers[0].cards[0].plans[0];
-  const row = await details.locator("tbody tr").first().textContent();
+  const row = await dialog.locator("tbody tr").first().textContent();
   assert.ok(row.includes(formatMoney(firstPlan.total, "BYN", "ru-BY")), row);
-  assert.equal(await badge.locator("button").getAttribute("aria-expanded"), "true");
+  // Each plan's schedule, and the legal lines the merchant configured for Karta Pokupok.
+  assert.ok((await dialog.locator(".installment-details__schedule").count()) >= providers.length);
+  const legal = await dialog.locator(".installment-details__legal").allTextContents();
+  assert.deepEqual(legal, ["Кредитор: ОАО «Банк Дабрабыт». 1 200,00 Br на 12 месяцев: 0 %, итого 1 200,00 Br. При условии одобрения кредитором. Условия"]);
+  assert.equal(await dialog.getByRole("link", { name: "Условия" }).getAttribute("href"), "https://example.by/terms");
 
-  await badge.locator("button").press("Enter");
-  await details.waitFor({ state: "detached" });
-  await badge.locator("button").press("Enter");
-  await details.waitFor();
+  // Focus stays in the dialog: nothing behind it can take focus.
+  await page.evaluate(() => {
+    window.__outside = [];
+    document.addEventListener("focusin", (event) => event.target.closest?.("[data-installment-badge]") || window.__outside.push(event.target.outerHTML.slice(0, 60)));
+  });
+  for (let i = 0; i < 12; i++) await page.keyboard.press("Tab");
+  assert.deepEqual(await page.evaluate(() => window.__outside), []);
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert.equal(await badge.evaluate((host) => host.shadowRoot.activeElement?.className), "installment-badge__button", "focus returns to the badge");
+  await button.press("Enter");
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: "Закрыть" }).click();
+  await dialog.waitFor({ state: "detached" });
   assert.deepEqual(log.errors, []);
   await page.close();
 });

@@ -199,6 +199,32 @@ pub struct CardFamilyWire {
     pub markups: Vec<TermMarkupWire>,
 }
 
+/// What shoppers must be told about a provider's credit, as the merchant configures it in the
+/// proxy: shown beside the plans in the badge's "learn more" dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct DisclosureWire {
+    /// The provider it is about.
+    pub provider: String,
+    /// The lender's legal name.
+    pub lender: String,
+    /// A representative example of the credit's cost, as the lender words it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub representative_example: Option<String>,
+    /// The lender's terms, an http(s) URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub terms_url: Option<String>,
+    /// Whether credit is subject to the lender's approval.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub subject_to_approval: bool,
+}
+
 /// A provider that did not answer usably, and why (details stay in the server's log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
@@ -228,6 +254,9 @@ pub struct RulesDocument {
     /// Providers that did not answer.
     #[cfg_attr(feature = "serde", serde(default))]
     pub unavailable: Vec<UnavailableWire>,
+    /// The merchant's legal lines for each provider that has them.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub disclosures: Vec<DisclosureWire>,
 }
 
 /// The plans of one card (or of every card, when the fields are absent) on the wire.

@@ -68,6 +68,7 @@ pub struct AppState {
     pub(crate) backend_key: Option<crate::Secret>,
     pub(crate) public_url: String,
     pub(crate) catalog: crate::applications::Catalog,
+    disclosures: Vec<installment_core::wire::DisclosureWire>,
 }
 
 impl AppState {
@@ -132,6 +133,7 @@ impl AppState {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.listen)),
             catalog: crate::applications::Catalog::default(),
+            disclosures: config.disclosures.clone(),
         }
     }
 
@@ -548,6 +550,13 @@ async fn rules(
         offers_only: Vec::new(),
         bins: state.bins.ranges().iter().map(BinRangeWire::from).collect(),
         unavailable: Vec::new(),
+        // The legal lines of the providers asked for.
+        disclosures: state
+            .disclosures
+            .iter()
+            .filter(|d| selected.iter().any(|p| p.id().as_str() == d.provider))
+            .cloned()
+            .collect(),
     };
     for (provider, answer) in selected.iter().zip(answers) {
         match answer {

@@ -6,7 +6,10 @@
 //! `INSTALLMENT_PROXY_CRAFTGATE_SECRET_KEY`. The environment wins over the file.
 
 use crate::providers::ProviderId;
-use installment_core::{ProviderRules, wire::ProviderRulesWire};
+use installment_core::{
+    ProviderRules,
+    wire::{DisclosureWire, ProviderRulesWire},
+};
 use serde::Deserialize;
 use std::{collections::BTreeMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -135,6 +138,8 @@ pub struct Config {
     pub providers: ProvidersConfig,
     /// Conditions per provider, for `/api/v1/rules` and locally computed offers.
     pub rules: BTreeMap<ProviderId, Vec<ProviderRules>>,
+    /// The legal lines shoppers see beside each provider's plans (`[disclosures.<provider>]`).
+    pub disclosures: Vec<DisclosureWire>,
     /// BIN table CSV; `None` for the sample table.
     pub bin_table: Option<PathBuf>,
     /// The demo storefront served at `/`; `None` to serve nothing there.
@@ -365,6 +370,7 @@ impl Config {
                     .transpose()?,
             },
             rules,
+            disclosures: disclosures(file.disclosures, sandbox)?,
             bin_table: file.bin_table,
             static_dir: file.static_dir,
             widget_dir: file.widget_dir,
@@ -527,12 +533,78 @@ struct FileConfig {
     reconcile: Option<ReconcileFile>,
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
+    disclosures: Option<BTreeMap<String, DisclosureFile>>,
     database: Option<PathBuf>,
     intent_key: Option<String>,
     backend_key: Option<String>,
     public_url: Option<String>,
     callback_url: Option<String>,
     callback_key: Option<String>,
+}
+
+/// `[disclosures.<provider>]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisclosureFile {
+    lender: String,
+    representative_example: Option<String>,
+    terms_url: Option<String>,
+    subject_to_approval: Option<bool>,
+}
+
+/// The merchant's legal lines per provider, checked; in sandbox mode with none configured,
+/// sample lines that say they are samples, so the demo shows where they go.
+fn disclosures(
+    file: Option<BTreeMap<String, DisclosureFile>>,
+    sandbox: bool,
+) -> Result<Vec<DisclosureWire>, ConfigError> {
+    let Some(file) = file else {
+        return Ok(if sandbox {
+            ProviderId::ALL
+                .into_iter()
+                .map(|id| DisclosureWire {
+                    provider: id.as_str().to_owned(),
+                    lender: format!("{} sandbox lender (a sample, not a real lender)", id.display_name()),
+                    representative_example: Some(
+                        "Sample: the plans above are computed by the sandbox; no credit is offered."
+                            .to_owned(),
+                    ),
+                    terms_url: None,
+                    subject_to_approval: true,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        });
+    };
+    file.into_iter()
+        .map(|(name, lines)| {
+            let provider = ProviderId::parse(&name)
+                .ok_or_else(|| ConfigError(format!("disclosures.{name}: unknown provider")))?;
+            if lines.lender.trim().is_empty() {
+                return Err(ConfigError(format!(
+                    "disclosures.{name}.lender: the lender's legal name is required"
+                )));
+            }
+            if let Some(url) = &lines.terms_url {
+                let web = reqwest::Url::parse(url)
+                    .is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https"));
+                if !web {
+                    return Err(ConfigError(format!(
+                        "disclosures.{name}.terms_url must be an http(s) URL: {url:?}"
+                    )));
+                }
+            }
+            Ok(DisclosureWire {
+                provider: provider.as_str().to_owned(),
+                lender: lines.lender,
+                representative_example: lines.representative_example,
+                terms_url: lines.terms_url,
+                // Unless the merchant says otherwise, credit is subject to approval.
+                subject_to_approval: lines.subject_to_approval.unwrap_or(true),
+            })
+        })
+        .collect()
 }
 
 /// The merchant callback's URL and key: both or neither.
@@ -705,6 +777,53 @@ mod tests {
         secret_key = "from-file"
         webhook_key = "webhook-secret-value"
     "#;
+
+    #[test]
+    fn disclosures_are_the_merchants_lines_checked_per_provider() {
+        let toml = r#"
+            sandbox = true
+            [disclosures.karta_pokupok]
+            lender = "OAO Bank Dabrabyt"
+            representative_example = "1 200,00 Br over 12 months: 0 %, total 1 200,00 Br"
+            terms_url = "https://example.by/terms"
+        "#;
+        let config = Config::from_toml_with_env(toml, |_| None).unwrap();
+        assert_eq!(config.disclosures.len(), 1);
+        let lines = &config.disclosures[0];
+        assert_eq!(
+            (lines.provider.as_str(), lines.lender.as_str()),
+            ("karta_pokupok", "OAO Bank Dabrabyt")
+        );
+        assert!(
+            lines.subject_to_approval,
+            "unless the merchant says otherwise"
+        );
+        for (toml, named) in [
+            (
+                "sandbox = true\n[disclosures.nobody]\nlender = \"x\"",
+                "disclosures.nobody",
+            ),
+            (
+                "sandbox = true\n[disclosures.kartapay]\nlender = \" \"",
+                "disclosures.kartapay.lender",
+            ),
+            (
+                "sandbox = true\n[disclosures.kartapay]\nlender = \"x\"\nterms_url = \"javascript:alert(1)\"",
+                "disclosures.kartapay.terms_url",
+            ),
+            (
+                "sandbox = true\n[disclosures.kartapay]\nlendr = \"x\"",
+                "lendr",
+            ),
+        ] {
+            let error = Config::from_toml_with_env(toml, |_| None).unwrap_err();
+            assert!(error.to_string().contains(named), "{error}");
+        }
+        // The sandbox shows where the lines go, with samples that say so.
+        let sandbox = Config::sandbox();
+        assert_eq!(sandbox.disclosures.len(), 5);
+        assert!(sandbox.disclosures[0].lender.contains("sample"));
+    }
 
     #[test]
     fn the_sandbox_is_asked_for_never_fallen_into() {
