@@ -809,3 +809,74 @@ async fn below_every_minimum_the_picker_says_from_which_amount() {
     );
     unmount(&picker);
 }
+
+#[wasm_bindgen_test]
+async fn a_new_price_re_chooses_the_same_plan_with_its_new_amounts_or_clears_it() {
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    let picker = host(
+        "installment-picker",
+        &[
+            ("amount", "600.00"),
+            ("currency", "BYN"),
+            ("locale", "en"),
+            ("name", "plan"),
+            ("endpoint", "/repriced"),
+        ],
+    );
+    let chosen = details_of_selections(&picker);
+    mount_picker(picker.clone(), "");
+    settle().await;
+    find(&picker, r#"input[value="kartapay::3"]"#)
+        .unwrap()
+        .click();
+    tick().await;
+    let field = |name: &str| {
+        let detail = chosen.borrow().last().cloned().unwrap();
+        js_sys::Reflect::get(&detail, &name.into())
+            .unwrap()
+            .as_string()
+    };
+    assert_eq!(field("total").as_deref(), Some("600.00"));
+
+    // A new price: the same plan, chosen again with its new amounts.
+    let repriced = OFFERS
+        .replace("600.00", "900.00")
+        .replace("200.00", "300.00");
+    answer(&routes(&[
+        ("/rules", 200, RULES),
+        ("/offers", 200, &repriced),
+    ]));
+    attribute_changed(&picker, "amount", Some("900.00".into()));
+    settle().await;
+    assert_eq!(
+        field("total").as_deref(),
+        Some("900.00"),
+        "{:?} {:?}",
+        asked(),
+        texts(&picker, ".installment-picker__plan")
+    );
+    assert_eq!(field("monthly").as_deref(), Some("300.00"));
+    assert!(find(&picker, r#"input[value="kartapay::3"]:checked"#).is_some());
+
+    // A new currency whose offers have no such plan: the choice goes, and says so.
+    let tenge = r#"{"amount":"90000.00","currency":"KZT","from":null,"providers":[
+      {"provider":"freedompay","display_name":"FreedomPay","cards":[{"plans":[{"months":3,
+       "monthly":"30000.00","payments":["30000.00","30000.00","30000.00"],"total":"90000.00",
+       "overpayment":"0.00","kind":"interest_free"}]}]}]}"#;
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, tenge)]));
+    attribute_changed(&picker, "amount", Some("90000".into()));
+    attribute_changed(&picker, "currency", Some("KZT".into()));
+    settle().await;
+    assert!(chosen.borrow().last().unwrap().is_null(), "detail: null");
+    let hidden: HtmlInputElement = picker
+        .query_selector(r#"input[type="hidden"][name="plan"]"#)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(hidden.value(), "");
+    assert_eq!(
+        texts(&picker, ".installment-picker__cleared"),
+        ["The chosen plan is no longer available: choose another."]
+    );
+    unmount(&picker);
+}

@@ -310,6 +310,30 @@ where
     (settings, report)
 }
 
+/// Whether the settings can be used now, and (while they can) a memo of them that keeps the
+/// last usable value. A component is mounted once while its settings stay usable and follows
+/// them through signals: a new price redraws it and never remounts it, so the shopper's choice
+/// and an open dialog stay.
+pub(crate) fn usable_and_current<T>(
+    settings: Memo<Result<T, WidgetError>>,
+) -> (Memo<bool>, impl Fn() -> Option<Memo<T>> + Copy)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let usable = Memo::new(move |_| settings.with(Result::is_ok));
+    let current = move || {
+        let initial = settings.get_untracked().ok()?;
+        Some(Memo::new(move |previous: Option<&T>| {
+            settings
+                .get()
+                .ok()
+                .or_else(|| previous.cloned())
+                .unwrap_or_else(|| initial.clone())
+        }))
+    };
+    (usable, current)
+}
+
 /// Mounts `InstallmentBadge` on `host`; its settings are its attributes, each after
 /// `prefix` (`""` for `<installment-badge>`, `"data-"` for `[data-installment-badge]`).
 #[wasm_bindgen(js_name = mountBadge)]
@@ -318,15 +342,16 @@ pub fn mount_badge(host: HtmlElement, prefix: &str) {
         let (settings, report) = settings_and_report(&host, move |host| {
             Settings::read(host, &attributes, "badge")
         });
+        let (usable, current) = usable_and_current(settings);
         move || {
-            settings.get().ok().map(|settings| {
+            usable.get().then(current).flatten().map(|current| {
                 view! {
                     <InstallmentBadge
-                        amount=settings.amount
-                        locale=settings.locale
-                        category=settings.category
-                        endpoint=settings.endpoint
-                        labels=settings.labels
+                        amount=Signal::derive(move || current.with(|s| s.amount))
+                        locale=Signal::derive(move || current.with(|s| s.locale))
+                        category=Signal::derive(move || current.with(|s| s.category.clone()))
+                        endpoint=Signal::derive(move || Some(current.with(|s| s.endpoint.clone())))
+                        labels=Signal::derive(move || current.with(|s| s.labels.clone()))
                         on_state=report
                     />
                 }

@@ -1,7 +1,7 @@
 //! `<installment-picker>` and `[data-installment-picker]`: the picker, its checkout when the
 //! element names an order, and the choice written to the merchant's form and announced.
 
-use super::{Attributes, Settings, mount, settings_and_report};
+use super::{Attributes, Settings, mount, settings_and_report, usable_and_current};
 use crate::labels::labels;
 use crate::view::WidgetError;
 use crate::{Checkout, InstallmentPicker, Order, Selection};
@@ -24,21 +24,22 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
         let select = Callback::new(move |choice: Option<Selection>| {
             announce(&host, &attributes, choice.as_ref())
         });
-        move || match settings.get() {
-            Ok((settings, checkout)) => view! {
+        let (usable, current) = usable_and_current(settings);
+        move || match usable.get().then(current).flatten() {
+            Some(current) => view! {
                 <InstallmentPicker
-                    amount=settings.amount
-                    locale=settings.locale
-                    category=settings.category
-                    endpoint=settings.endpoint
-                    labels=settings.labels
-                    checkout=checkout
+                    amount=Signal::derive(move || current.with(|(s, _)| s.amount))
+                    locale=Signal::derive(move || current.with(|(s, _)| s.locale))
+                    category=Signal::derive(move || current.with(|(s, _)| s.category.clone()))
+                    endpoint=Signal::derive(move || Some(current.with(|(s, _)| s.endpoint.clone())))
+                    labels=Signal::derive(move || current.with(|(s, _)| s.labels.clone()))
+                    checkout=Signal::derive(move || current.with(|(_, c)| c.clone()))
                     on_select=select
                     on_state=report
                 />
             }
             .into_any(),
-            Err(_) => {
+            None => {
                 // The one line a picker shows when it cannot work, in the page's language
                 // when that much is known.
                 let locale = attributes
