@@ -13,9 +13,9 @@ const fn t(text: &'static str) -> Text {
     Cow::Borrowed(text)
 }
 
-/// A phrase with a count, one pattern per CLDR plural category; `{0}` is the count.
+/// A phrase with a count, one pattern per CLDR plural category; `{0}` is the count. A
+/// merchant's override may give one pattern for every count (`"{0} months"`) or all six.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "PluralWire")]
 pub struct Plural {
     /// Arabic 0.
     pub zero: Text,
@@ -31,50 +31,31 @@ pub struct Plural {
     pub other: Text,
 }
 
-/// A merchant's `months` label: one pattern for every count, or one per category.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PluralWire {
-    Same(String),
-    #[serde(rename_all = "snake_case")]
-    Each {
-        zero: String,
-        one: String,
-        two: String,
-        few: String,
-        many: String,
-        other: String,
-    },
-}
-
-impl From<PluralWire> for Plural {
-    fn from(wire: PluralWire) -> Self {
-        match wire {
-            PluralWire::Same(text) => Self {
-                zero: text.clone().into(),
-                one: text.clone().into(),
-                two: text.clone().into(),
-                few: text.clone().into(),
-                many: text.clone().into(),
-                other: text.into(),
-            },
-            PluralWire::Each {
-                zero,
-                one,
-                two,
-                few,
-                many,
-                other,
-            } => Self {
-                zero: zero.into(),
-                one: one.into(),
-                two: two.into(),
-                few: few.into(),
-                many: many.into(),
-                other: other.into(),
-            },
+/// A merchant's count phrase: one pattern for every count, or an object of all six
+/// categories. A visitor of both, so no buffering of an untagged enum ships in the wasm.
+fn plural<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Plural, D::Error> {
+    struct OneOrEach;
+    impl<'de> serde::de::Visitor<'de> for OneOrEach {
+        type Value = Plural;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a pattern, or one per plural category")
+        }
+        fn visit_str<E: serde::de::Error>(self, pattern: &str) -> Result<Plural, E> {
+            let same = || Text::Owned(pattern.to_owned());
+            Ok(Plural {
+                zero: same(),
+                one: same(),
+                two: same(),
+                few: same(),
+                many: same(),
+                other: same(),
+            })
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Plural, M::Error> {
+            Plural::deserialize(serde::de::value::MapAccessDeserializer::new(map))
         }
     }
+    deserializer.deserialize_any(OneOrEach)
 }
 
 impl Plural {
@@ -132,6 +113,7 @@ impl Plural {
 #[serde(deny_unknown_fields)]
 pub struct Labels {
     /// A number of months: "12 mo.", by plural category.
+    #[serde(deserialize_with = "plural")]
     pub months: Plural,
     /// After a monthly amount: "25.00 BYN/mo.".
     pub per_month: Text,
@@ -169,6 +151,7 @@ pub struct Labels {
     pub term: Text,
     /// Announced when the price or the card's digits change what the picker shows: `{0}` is
     /// the number of plans, `{1}` the smallest monthly payment.
+    #[serde(deserialize_with = "plural")]
     pub plans_available: Plural,
     /// Shown after the badge sentence: it opens the dialog with every plan.
     pub learn_more: Text,
