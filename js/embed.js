@@ -15,8 +15,10 @@ function start(glue, wasm) {
   });
 }
 let badgeBuild;
+// Looked up once, when the first element mounts: not once per badge of a long listing.
+let pickerOnPage;
 function build(kind, begin = true) {
-  const pickerOnPage = document.querySelector("installment-picker, [data-installment-picker]") !== null;
+  pickerOnPage ??= document.querySelector("installment-picker, [data-installment-picker]") !== null;
   if (kind === "picker" || pickerOnPage || shared.full || shared.startFull) {
     if (!shared.full && begin) {
       shared.full = shared.startFull ? shared.startFull() : start(import("./installment_widget.js"), new URL("./installment_widget_bg.wasm", import.meta.url));
