@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -168,6 +168,36 @@ fn details_of_selections(host: &HtmlElement) -> Rc<RefCell<Vec<JsValue>>> {
         .unwrap();
     listener.forget();
     details
+}
+
+/// The hidden input named "plan" that the picker keeps in the merchant's form (light DOM).
+fn form_field(picker: &HtmlElement) -> HtmlInputElement {
+    picker
+        .query_selector(r#"input[type="hidden"][name="plan"]"#)
+        .unwrap()
+        .expect("a hidden input in the merchant's form")
+        .unchecked_into()
+}
+
+/// A picker for 600.00 BYN in English whose choice goes to the form field "plan", with its own
+/// endpoint (the rules cache outlives each test), mounted and drawn; and its events' details.
+async fn picker_with_form(
+    endpoint: &str,
+    more: &[(&str, &str)],
+) -> (HtmlElement, Rc<RefCell<Vec<JsValue>>>) {
+    let mut attributes = vec![
+        ("amount", "600.00"),
+        ("currency", "BYN"),
+        ("locale", "en"),
+        ("name", "plan"),
+        ("endpoint", endpoint),
+    ];
+    attributes.extend_from_slice(more);
+    let picker = host("installment-picker", &attributes);
+    let chosen = details_of_selections(&picker);
+    mount_picker(picker.clone(), "");
+    settle().await;
+    (picker, chosen)
 }
 
 fn type_into(input: &HtmlInputElement, value: &str) {
@@ -342,14 +372,7 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
     assert_eq!(field_of("months").as_f64(), Some(3.0));
     assert_eq!(field_of("total").as_string().as_deref(), Some("600.00"));
     assert_eq!(field_of("currency").as_string().as_deref(), Some("BYN"));
-    let hidden: Element = picker
-        .query_selector(r#"input[type="hidden"][name="plan"]"#)
-        .unwrap()
-        .expect("a hidden input in the merchant's form");
-    assert_eq!(
-        hidden.unchecked_into::<HtmlInputElement>().value(),
-        "karta_pokupok:Karta Pokupok:3"
-    );
+    assert_eq!(form_field(&picker).value(), "karta_pokupok:Karta Pokupok:3");
 
     assert!(!pay.has_attribute("disabled"));
     let phone: HtmlInputElement = find(&picker, r#"input[type="tel"]"#)
@@ -416,29 +439,12 @@ async fn when_the_proxy_fails_the_badge_hides_and_the_picker_says_so_in_one_line
 #[wasm_bindgen_test]
 async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_and_the_button() {
     answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
-    let picker = host(
-        "installment-picker",
-        &[
-            ("amount", "600.00"),
-            ("currency", "BYN"),
-            ("locale", "en"),
-            ("name", "plan"),
-            ("items", "neman-14:1"),
-            ("endpoint", "/clearing"),
-        ],
-    );
-    let chosen = details_of_selections(&picker);
-    mount_picker(picker.clone(), "");
-    settle().await;
+    let (picker, chosen) = picker_with_form("/clearing", &[("items", "neman-14:1")]).await;
     find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
         .unwrap()
         .click();
     tick().await;
-    let hidden: HtmlInputElement = picker
-        .query_selector(r#"input[type="hidden"][name="plan"]"#)
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let hidden = form_field(&picker);
     assert_eq!(hidden.value(), "karta_pokupok:Karta Pokupok:3");
     let pay = find(&picker, ".installment-picker__pay").unwrap();
     assert!(!pay.has_attribute("disabled"));
@@ -813,19 +819,7 @@ async fn below_every_minimum_the_picker_says_from_which_amount() {
 #[wasm_bindgen_test]
 async fn a_new_price_re_chooses_the_same_plan_with_its_new_amounts_or_clears_it() {
     answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
-    let picker = host(
-        "installment-picker",
-        &[
-            ("amount", "600.00"),
-            ("currency", "BYN"),
-            ("locale", "en"),
-            ("name", "plan"),
-            ("endpoint", "/repriced"),
-        ],
-    );
-    let chosen = details_of_selections(&picker);
-    mount_picker(picker.clone(), "");
-    settle().await;
+    let (picker, chosen) = picker_with_form("/repriced", &[]).await;
     find(&picker, r#"input[value="kartapay::3"]"#)
         .unwrap()
         .click();
@@ -848,13 +842,7 @@ async fn a_new_price_re_chooses_the_same_plan_with_its_new_amounts_or_clears_it(
     ]));
     attribute_changed(&picker, "amount", Some("900.00".into()));
     settle().await;
-    assert_eq!(
-        field("total").as_deref(),
-        Some("900.00"),
-        "{:?} {:?}",
-        asked(),
-        texts(&picker, ".installment-picker__plan")
-    );
+    assert_eq!(field("total").as_deref(), Some("900.00"));
     assert_eq!(field("monthly").as_deref(), Some("300.00"));
     assert!(find(&picker, r#"input[value="kartapay::3"]:checked"#).is_some());
 
@@ -868,12 +856,7 @@ async fn a_new_price_re_chooses_the_same_plan_with_its_new_amounts_or_clears_it(
     attribute_changed(&picker, "currency", Some("KZT".into()));
     settle().await;
     assert!(chosen.borrow().last().unwrap().is_null(), "detail: null");
-    let hidden: HtmlInputElement = picker
-        .query_selector(r#"input[type="hidden"][name="plan"]"#)
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    assert_eq!(hidden.value(), "");
+    assert_eq!(form_field(&picker).value(), "");
     assert_eq!(
         texts(&picker, ".installment-picker__cleared"),
         ["The chosen plan is no longer available: choose another."]
