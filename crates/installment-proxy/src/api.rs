@@ -69,6 +69,7 @@ pub struct AppState {
     pub(crate) public_url: String,
     pub(crate) catalog: crate::applications::Catalog,
     disclosures: Vec<installment_core::wire::DisclosureWire>,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -106,14 +107,18 @@ impl AppState {
         providers: Vec<Arc<dyn Provider>>,
         bins: BinTable,
     ) -> Self {
+        let metrics = Arc::new(crate::metrics::Metrics::default());
         let per_second = NonZeroU32::new(config.rate_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(config.rate_burst).unwrap_or(NonZeroU32::MIN);
         Self {
             providers,
             bins,
-            offers: SwrCache::new(config.cache_ttl, config.cache_stale, 50_000),
-            rules: SwrCache::new(config.cache_ttl, config.cache_stale, 1_000),
-            remote_bins: SwrCache::new(config.cache_ttl * 60, config.cache_stale, 50_000),
+            offers: SwrCache::new(config.cache_ttl, config.cache_stale, 50_000)
+                .counted("offers", metrics.clone()),
+            rules: SwrCache::new(config.cache_ttl, config.cache_stale, 1_000)
+                .counted("rules", metrics.clone()),
+            remote_bins: SwrCache::new(config.cache_ttl * 60, config.cache_stale, 50_000)
+                .counted("bins", metrics.clone()),
             timeout: config.provider_timeout,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             cors_origins: config.cors_origins.clone(),
@@ -134,6 +139,7 @@ impl AppState {
                 .unwrap_or_else(|| format!("http://{}", config.listen)),
             catalog: crate::applications::Catalog::default(),
             disclosures: config.disclosures.clone(),
+            metrics,
         }
     }
 
@@ -173,6 +179,66 @@ pub fn providers_from(config: &Config) -> Vec<Arc<dyn Provider>> {
     providers
 }
 
+/// Counts each request by its route's pattern, method and status.
+async fn count_request(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .requests
+        .get_or_create(&crate::metrics::RequestLabels {
+            route,
+            method,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    response
+}
+
+/// `GET /metrics`: every figure in the Prometheus text format, the callback queue read now.
+async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, AppError> {
+    let (depth, oldest) = state
+        .store
+        .callback_backlog()
+        .await
+        .map_err(|e| crate::applications::store_failed(&e))?;
+    state.metrics.callback_queue.set(depth);
+    state.metrics.callback_oldest_seconds.set(oldest);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response())
+}
+
+/// `GET /readyz`: 200 while the database answers, 503 `database_unavailable` otherwise, so
+/// a load balancer sends no shopper to an instance that cannot keep applications.
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the database does not answer");
+            AppError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "database_unavailable",
+                message: "the database does not answer".into(),
+            }
+            .into_response()
+        }
+    }
+}
+
 /// The whole service: API, health check, demo storefront at `/`, widget at `/widget/`.
 pub fn app(state: Arc<AppState>) -> Router {
     let mut api = Router::new()
@@ -205,7 +271,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(cors(&state.cors_origins));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .nest("/api/v1", api)
+        // Counted by the route's pattern, so ids never become labels.
+        .route_layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state.clone());
     if let Some(dir) = &state.widget_dir {
         // The glue and its wasm are one release under fixed names: every load revalidates
@@ -447,14 +517,20 @@ impl AppState {
             .collect()
     }
 
-    /// A provider call bounded by the configured timeout.
+    /// A provider call bounded by the configured timeout, its latency and outcome counted.
     async fn bounded<T>(
+        metrics: Arc<crate::metrics::Metrics>,
+        (provider, operation): (ProviderId, &'static str),
         timeout: Duration,
         call: impl Future<Output = Result<T, ProviderError>>,
     ) -> Result<T, ProviderError> {
-        tokio::time::timeout(timeout, call)
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(timeout, call)
             .await
-            .unwrap_or(Err(ProviderError::Timeout))
+            .unwrap_or(Err(ProviderError::Timeout));
+        let outcome = answer.as_ref().map_or_else(ProviderError::reason, |_| "ok");
+        metrics.provider_call(provider.as_str(), operation, started.elapsed(), outcome);
+        answer
     }
 
     async fn provider_rules(
@@ -462,13 +538,14 @@ impl AppState {
         provider: Arc<dyn Provider>,
         currency: Currency,
     ) -> Result<RulesAnswer, ProviderError> {
-        let timeout = self.timeout;
+        let (timeout, metrics, call) =
+            (self.timeout, self.metrics.clone(), (provider.id(), "rules"));
         if !provider.offers_are_remote() {
-            return Self::bounded(timeout, provider.rules(currency)).await;
+            return Self::bounded(metrics, call, timeout, provider.rules(currency)).await;
         }
         self.rules
             .get_or_fetch((provider.id(), currency.code()), move || async move {
-                Self::bounded(timeout, provider.rules(currency)).await
+                Self::bounded(metrics, call, timeout, provider.rules(currency)).await
             })
             .await
     }
@@ -478,16 +555,20 @@ impl AppState {
         provider: Arc<dyn Provider>,
         query: Arc<OfferQuery>,
     ) -> Result<Vec<CardOffer>, ProviderError> {
-        let timeout = self.timeout;
+        let (timeout, metrics, call) = (
+            self.timeout,
+            self.metrics.clone(),
+            (provider.id(), "offers"),
+        );
         match query.cache_key(provider.offer_inputs()) {
             Some(key) if provider.offers_are_remote() => {
                 self.offers
                     .get_or_fetch((provider.id(), key), move || async move {
-                        Self::bounded(timeout, provider.offers(&query)).await
+                        Self::bounded(metrics, call, timeout, provider.offers(&query)).await
                     })
                     .await
             }
-            _ => Self::bounded(timeout, provider.offers(&query)).await,
+            _ => Self::bounded(metrics, call, timeout, provider.offers(&query)).await,
         }
     }
 
@@ -498,11 +579,12 @@ impl AppState {
         }
         for provider in self.providers.iter().filter(|p| p.looks_up_bins()) {
             let (provider, timeout) = (provider.clone(), self.timeout);
+            let (metrics, call) = (self.metrics.clone(), (provider.id(), "bin"));
             let owned = bin.to_owned();
             let found = self
                 .remote_bins
                 .get_or_fetch((provider.id(), bin.to_owned()), move || async move {
-                    Self::bounded(timeout, provider.bin(&owned)).await
+                    Self::bounded(metrics, call, timeout, provider.bin(&owned)).await
                 })
                 .await;
             match found {

@@ -220,7 +220,7 @@ fn unavailable(provider: ProviderId, error: &dyn std::fmt::Display) -> AppError 
     }
 }
 
-fn store_failed(error: &store::StoreError) -> AppError {
+pub(crate) fn store_failed(error: &store::StoreError) -> AppError {
     tracing::error!(%error, "store call failed");
     AppError {
         status: StatusCode::SERVICE_UNAVAILABLE,
@@ -712,8 +712,22 @@ pub(crate) async fn webhook(
     let provider = configured(&state, id.as_str()).ok_or_else(|| {
         AppError::not_found("provider_not_configured", format!("{id} is not configured"))
     })?;
+    let verdict = |verdict: &str| {
+        let labels = crate::metrics::WebhookLabels {
+            provider: id.as_str().to_owned(),
+            verdict: verdict.to_owned(),
+        };
+        state.metrics.webhooks.get_or_create(&labels).inc();
+    };
     let event = provider
         .verify_webhook(&headers, &body)
+        .inspect_err(|error| {
+            verdict(match error {
+                WebhookError::Forged => "forged",
+                WebhookError::Malformed(_) => "malformed",
+                WebhookError::Unsupported => "unsupported",
+            })
+        })
         .map_err(|error| match error {
             WebhookError::Forged => AppError {
                 status: StatusCode::FORBIDDEN,
@@ -767,6 +781,12 @@ pub(crate) async fn webhook(
         )
         .await
         .map_err(|e| store_failed(&e))?;
+    verdict(match (refusal, delivery) {
+        (Some(_), _) => "refused",
+        (None, crate::store::Delivery::Changed) => "changed",
+        (None, crate::store::Delivery::Unchanged) => "unchanged",
+        (None, crate::store::Delivery::Duplicate) => "duplicate",
+    });
     tracing::info!(
         provider = %id,
         ?delivery,

@@ -21,6 +21,8 @@ pub struct SwrCache<K, V> {
     entries: moka::future::Cache<K, Arc<Entry<V>>>,
     fresh_for: Duration,
     refreshing: Arc<Mutex<HashSet<K>>>,
+    /// Where hits, stale answers, misses and coalesced misses are counted, and under what name.
+    counted: Option<(&'static str, Arc<crate::metrics::Metrics>)>,
 }
 
 impl<K, V> SwrCache<K, V>
@@ -38,6 +40,19 @@ where
                 .build(),
             fresh_for,
             refreshing: Arc::default(),
+            counted: None,
+        }
+    }
+
+    /// Counts this cache's answers in `metrics` as `name`.
+    pub fn counted(mut self, name: &'static str, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.counted = Some((name, metrics));
+        self
+    }
+
+    fn count(&self, result: &str) {
+        if let Some((name, metrics)) = &self.counted {
+            metrics.cache(name, result);
         }
     }
 
@@ -60,22 +75,35 @@ where
     {
         if let Some(entry) = self.entries.get(&key).await {
             if entry.fetched.elapsed() >= self.fresh_for {
+                self.count("stale");
                 self.refresh_in_background(key, fetch);
+            } else {
+                self.count("hit");
             }
             return Ok(entry.value.clone());
         }
-        self.entries
-            .try_get_with(key, async move {
-                fetch().await.map(|value| {
-                    Arc::new(Entry {
-                        value,
-                        fetched: Instant::now(),
+        // A miss that finds another caller's call under way waits for it: coalesced.
+        let called = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let answer = self
+            .entries
+            .try_get_with(key, {
+                let called = called.clone();
+                async move {
+                    called.store(true, std::sync::atomic::Ordering::Relaxed);
+                    fetch().await.map(|value| {
+                        Arc::new(Entry {
+                            value,
+                            fetched: Instant::now(),
+                        })
                     })
-                })
+                }
             })
             .await
             .map(|entry| entry.value.clone())
-            .map_err(|error| (*error).clone())
+            .map_err(|error| (*error).clone());
+        let called = called.load(std::sync::atomic::Ordering::Relaxed);
+        self.count(if called { "miss" } else { "coalesced" });
+        answer
     }
 
     /// One refresh per key at a time; a failed refresh keeps the stale answer.
@@ -132,7 +160,11 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_misses_make_one_call() {
-        let cache = Arc::new(SwrCache::new(Duration::from_secs(60), Duration::ZERO, 100));
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let cache = Arc::new(
+            SwrCache::new(Duration::from_secs(60), Duration::ZERO, 100)
+                .counted("offers", metrics.clone()),
+        );
         let calls = Arc::new(AtomicU32::new(0));
         let waiters: Vec<_> = (0..50)
             .map(|_| {
@@ -147,6 +179,14 @@ mod tests {
             assert_eq!(waiter.await.unwrap(), Ok(1));
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // One caller made the call; the 49 others waited for it, and are counted so.
+        let text = metrics.render();
+        for line in [
+            r#"installment_proxy_cache_lookups_total{cache="offers",result="miss"} 1"#,
+            r#"installment_proxy_cache_lookups_total{cache="offers",result="coalesced"} 49"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+        }
     }
 
     #[tokio::test]

@@ -140,6 +140,8 @@ pub struct Config {
     pub rules: BTreeMap<ProviderId, Vec<ProviderRules>>,
     /// The legal lines shoppers see beside each provider's plans (`[disclosures.<provider>]`).
     pub disclosures: Vec<DisclosureWire>,
+    /// How the log is written: lines for people, or one JSON object per line.
+    pub log_format: LogFormat,
     /// BIN table CSV; `None` for the sample table.
     pub bin_table: Option<PathBuf>,
     /// The demo storefront served at `/`; `None` to serve nothing there.
@@ -426,6 +428,20 @@ impl Config {
                     server.and_then(|s| s.max_connections).unwrap_or(4_096),
                     (1, 100_000),
                 )? as usize,
+                drain: Duration::from_millis(within(
+                    "server.shutdown_timeout_ms",
+                    server.and_then(|s| s.shutdown_timeout_ms).unwrap_or(10_000),
+                    (0, 600_000),
+                )?),
+            },
+            log_format: match file.log_format.as_deref() {
+                None | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "log_format: \"text\" or \"json\", not {other:?}"
+                    )));
+                }
             },
             reconcile: crate::reconcile::ReconcileSettings {
                 after: Duration::from_secs(within(
@@ -540,6 +556,16 @@ struct FileConfig {
     public_url: Option<String>,
     callback_url: Option<String>,
     callback_key: Option<String>,
+    log_format: Option<String>,
+}
+
+/// How the log is written (`log_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Lines for people (the default).
+    Text,
+    /// One JSON object per line, for a log pipeline.
+    Json,
 }
 
 /// `[disclosures.<provider>]` as written.
@@ -660,6 +686,7 @@ struct ServerFile {
     header_read_timeout_ms: Option<u64>,
     body_timeout_ms: Option<u64>,
     max_connections: Option<u64>,
+    shutdown_timeout_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]

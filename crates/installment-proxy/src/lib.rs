@@ -25,6 +25,7 @@ mod cache;
 mod config;
 mod error;
 pub mod intent;
+pub mod metrics;
 pub mod outbox;
 pub mod providers;
 pub mod reconcile;
@@ -37,7 +38,7 @@ pub use api::{AppState, app, providers_from};
 pub use cache::SwrCache;
 pub use config::{
     AkinonConfig, Config, ConfigError, CraftgateConfig, FreedomPayConfig, KartaPayConfig,
-    KartaPokupokConfig, ProvidersConfig, Secret,
+    KartaPokupokConfig, LogFormat, ProvidersConfig, Secret,
 };
 pub use error::AppError;
 pub use providers::{

@@ -41,12 +41,6 @@ async fn main() -> std::process::ExitCode {
         },
     }
 
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "installment_proxy=info,tower_http=warn".into()),
-        )
-        .init();
     let arguments = Arguments::parse();
     let config = match &arguments.config {
         Some(path) => Config::load(path),
@@ -59,6 +53,14 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The log starts once the configuration says how it is written.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "installment_proxy=info,tower_http=warn".into());
+    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        installment_proxy::LogFormat::Json => log.json().init(),
+        installment_proxy::LogFormat::Text => log.init(),
+    }
     if let Some(Command::SignIntent {
         order_id,
         currency,
@@ -107,9 +109,7 @@ async fn main() -> std::process::ExitCode {
         "live"
     };
     println!("installment-proxy listening on http://{address}/ ({mode})");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = installment_proxy::serve::terminated();
     let state = Arc::new(state);
     installment_proxy::reconcile::spawn(state.clone(), config.reconcile);
     installment_proxy::serve::serve(listener, app(state), config.server, shutdown).await;

@@ -53,7 +53,9 @@ async fn round(
                 state.store.application(&application.id).await,
                 Ok(Some(now)) if now.status == Status::Pending
             );
-            let outcome = match (asked, too_old && still_pending) {
+            let expire = too_old && still_pending;
+            let changed = matches!(asked, Ok(true));
+            let outcome = match (asked, expire) {
                 (Err(error), _) => Err(error),
                 (Ok(_), true) => state
                     .store
@@ -62,9 +64,19 @@ async fn round(
                     .map(|_| ()),
                 (Ok(_), false) => Ok(()),
             };
-            if let Err(error) = outcome {
-                tracing::warn!(application = %application.id, %error, "reconciling failed");
-            }
+            let counted = match (&outcome, expire, changed) {
+                (Err(error), _, _) => {
+                    tracing::warn!(application = %application.id, %error, "reconciling failed");
+                    "failed"
+                }
+                (Ok(()), true, _) => "expired",
+                (Ok(()), false, true) => "changed",
+                (Ok(()), false, false) => "unchanged",
+            };
+            let labels = crate::metrics::ReconcileLabels {
+                outcome: counted.to_owned(),
+            };
+            state.metrics.reconciled.get_or_create(&labels).inc();
         })
         .await;
     Ok(())

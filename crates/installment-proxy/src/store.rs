@@ -226,6 +226,8 @@ fn migrate(connection: &Connection) -> Result<(), rusqlite::Error> {
     let added = [
         ("webhook_events", "unverified", "BLOB"),
         ("applications", "items", "TEXT NOT NULL DEFAULT '[]'"),
+        // When the callback was queued, for the queue's oldest age (0: queued before it).
+        ("callbacks", "queued_at", "INTEGER NOT NULL DEFAULT 0"),
     ];
     for (table, column, definition) in added {
         let present = connection
@@ -562,6 +564,24 @@ impl Store {
         .await
     }
 
+    /// The callbacks not yet delivered, and how many seconds the oldest has waited.
+    pub async fn callback_backlog(&self) -> Result<(i64, i64), StoreError> {
+        self.run(|c| {
+            c.query_row(
+                "SELECT COUNT(*), MIN(queued_at) FROM callbacks WHERE delivered_at IS NULL",
+                [],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?)),
+            )
+            .map(|(depth, oldest)| (depth, oldest.map_or(0, |at| (now() - at).max(0))))
+        })
+        .await
+    }
+
+    /// Whether the database answers: what `/readyz` asks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
     /// The seconds until the next undelivered callback is due (0 if one is due now).
     pub async fn next_callback_in(&self) -> Result<Option<i64>, StoreError> {
         self.run(|c| {
@@ -709,7 +729,8 @@ fn advance(
         })
         .to_string();
         transaction.execute(
-            "INSERT OR IGNORE INTO callbacks (event_id, body, next_attempt_at) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO callbacks (event_id, body, next_attempt_at, queued_at)
+             VALUES (?1, ?2, ?3, ?3)",
             params![event_id, body, now()],
         )?;
     }

@@ -619,3 +619,82 @@ async fn each_provider_caches_by_what_its_answer_depends_on() {
         "one more amount, one more call"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_routes_caches_provider_calls_and_webhooks_and_readyz_asks_the_database() {
+    let router = app(Arc::new(AppState::new(&Config::sandbox()).await.unwrap()));
+    let (status, _, body) = request(&router, "/readyz", &[]).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
+    // Craftgate prices remotely: the first ask misses its cache, the second hits it.
+    for _ in 0..2 {
+        let (status, _) = get_json(&router, "/api/v1/offers?amount=1200.00&currency=TRY").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let forged = from_peer(
+        &router,
+        "127.0.0.1:9",
+        "POST",
+        "/api/v1/webhooks/karta_pokupok",
+        &[("content-type", "application/json")],
+    )
+    .await;
+    assert!(forged.is_client_error());
+
+    let response = router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    for line in [
+        r#"installment_proxy_http_requests_total{route="/api/v1/offers",method="GET",status="200"} 2"#,
+        r#"installment_proxy_provider_calls_total{provider="craftgate",operation="offers",outcome="ok"} 1"#,
+        r#"installment_proxy_webhooks_total{provider="karta_pokupok",verdict="forged"} 1"#,
+        "installment_proxy_callback_queue_depth 0",
+        "# EOF",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+    }
+    assert!(
+        text.contains(r#"installment_proxy_provider_call_seconds_count{provider="craftgate",operation="offers"} 1"#),
+        "{text}"
+    );
+    // Each remote provider's offers: one miss, then one hit.
+    let count = |result: &str| {
+        let prefix = format!(
+            r#"installment_proxy_cache_lookups_total{{cache="offers",result="{result}"}} "#
+        );
+        text.lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    assert!(count("miss").is_some_and(|n| n > 0), "{text}");
+    assert_eq!(count("hit"), count("miss"), "{text}");
+    // Routes by their pattern: an id never becomes a label.
+    let _ = request(&router, "/api/v1/applications/app_123", &[]).await;
+    let response = router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains(r#"route="/api/v1/applications/{id}""#),
+        "{text}"
+    );
+    assert!(!text.contains("app_123"));
+}

@@ -292,3 +292,91 @@ async fn half_open_connections_neither_starve_the_proxy_nor_stay_open() {
     assert_eq!(closed.iter().filter(|done| **done).count(), 500);
     output_of(child);
 }
+
+#[tokio::test]
+async fn on_sigterm_it_finishes_what_is_in_flight_and_logs_json_when_asked() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let directory =
+        std::env::temp_dir().join(format!("installment-proxy-drain-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let path = config_file(
+        "drain",
+        &format!(
+            "sandbox = true\nlog_format = \"json\"\ndatabase = \"{}\"\n[server]\nshutdown_timeout_ms = 5000\n",
+            directory.join("applications.sqlite").display()
+        ),
+    );
+    let mut child = Command::new(BINARY)
+        .args([
+            "--config",
+            path.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "installment_proxy=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let address = loop {
+        let mut line = String::new();
+        assert_ne!(
+            stdout.read_line(&mut line).unwrap(),
+            0,
+            "exited early: {lines:?}"
+        );
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned();
+        }
+        lines.push(line);
+    };
+
+    // A request in flight: its head and half its body sent.
+    let mut in_flight = tokio::net::TcpStream::connect(&address).await.unwrap();
+    in_flight
+        .write_all(
+            b"POST /api/v1/webhooks/karta_pokupok HTTP/1.1\r\nhost: proxy\r\n\
+              content-type: application/json\r\ncontent-length: 2\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        tokio::net::TcpStream::connect(&address).await.is_err(),
+        "no new connections once terminating"
+    );
+    // The request finishes and is answered (a forged webhook: 403), not cut off.
+    in_flight.write_all(b"}").await.unwrap();
+    let mut answer = String::new();
+    in_flight.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    lines.extend(rest.lines().map(str::to_owned));
+    let logged: Vec<serde_json::Value> = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(
+        logged.iter().any(|line| line["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("shutting down"))),
+        "{logged:?}"
+    );
+    let _ = std::fs::remove_dir_all(directory);
+}
