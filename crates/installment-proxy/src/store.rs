@@ -179,49 +179,39 @@ pub struct Callback {
     pub attempts: u32,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS applications (
-    id TEXT PRIMARY KEY,
-    provider TEXT NOT NULL,
-    provider_ref TEXT NOT NULL,
-    order_id TEXT NOT NULL,
-    amount TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    months INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    provider_status TEXT NOT NULL,
-    redirect_url TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    items TEXT NOT NULL DEFAULT '[]',
-    UNIQUE (provider, provider_ref)
-);
-CREATE TABLE IF NOT EXISTS webhook_events (
-    provider TEXT NOT NULL,
-    event_key TEXT NOT NULL,
-    application_id TEXT,
-    body BLOB NOT NULL,
-    received_at INTEGER NOT NULL,
-    unverified BLOB,
-    PRIMARY KEY (provider, event_key)
-);
-CREATE TABLE IF NOT EXISTS used_intents (
-    order_id TEXT PRIMARY KEY,
-    used_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS callbacks (
-    event_id TEXT PRIMARY KEY,
-    body TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    delivered_at INTEGER,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (next_attempt_at) WHERE delivered_at IS NULL;
-";
+mod embedded {
+    // Versioned migrations, applied at start by refinery (migrations/sqlite/V<n>__*.sql); each
+    // runs once per database, recorded in refinery_schema_history.
+    refinery::embed_migrations!("migrations/sqlite");
+}
 
-/// Brings a database written by an earlier version up to [`SCHEMA`] without losing rows.
-fn migrate(connection: &Connection) -> Result<(), rusqlite::Error> {
+/// Applies the versioned migrations a database lacks. A file written before they existed
+/// (tables, but no history of migrations) is first brought to version 1's shape without
+/// losing rows, then recorded as at version 1.
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let has_tables = connection
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'applications'")?
+        .exists([])?;
+    let has_history = connection
+        .prepare(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
+        )?
+        .exists([])?;
+    if has_tables && !has_history {
+        // Version 1 is written with IF NOT EXISTS: on such a file it adds the tables it
+        // lacks and leaves the others, whose missing columns `baseline` then adds.
+        connection.execute_batch(include_str!("../migrations/sqlite/V1__schema.sql"))?;
+        baseline(connection)?;
+    }
+    embedded::migrations::runner()
+        .run(connection)
+        .map(|_| ())
+        .map_err(|e| StoreError(format!("migrating the database: {e}")))
+}
+
+/// Brings a database written before versioned migrations to version 1's shape: the columns
+/// added since the first schema, each with its definition.
+fn baseline(connection: &Connection) -> Result<(), rusqlite::Error> {
     // Columns added since the first schema, each with its definition.
     let added = [
         ("webhook_events", "unverified", "BLOB"),
@@ -277,15 +267,15 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        connection.execute_batch(SCHEMA)?;
-        migrate(&connection)?;
+        let mut connection = connection;
+        migrate(&mut connection)?;
         Ok(Self::over(connection))
     }
 
     /// A database in memory: for tests and tools, nothing survives.
     pub fn in_memory() -> Result<Self, StoreError> {
-        let connection = Connection::open_in_memory()?;
-        connection.execute_batch(SCHEMA)?;
+        let mut connection = Connection::open_in_memory()?;
+        migrate(&mut connection)?;
         Ok(Self::over(connection))
     }
 
@@ -933,6 +923,21 @@ mod tests {
         assert_eq!((body.as_slice(), unverified), (&b"{}"[..], None));
         let old = store.application("app_old").await.unwrap().unwrap();
         assert_eq!((old.status, old.items), (Status::Approved, Vec::new()));
+        // Recorded at version 1, so the next start applies only what came after it.
+        let versions: Vec<i64> = store
+            .run(|c| {
+                c.prepare("SELECT version FROM refinery_schema_history")?
+                    .query_map([], |row| row.get(0))?
+                    .collect()
+            })
+            .await
+            .unwrap();
+        assert_eq!(versions, [1]);
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.event_count("karta_pokupok").await.unwrap(), 1);
+        assert_eq!(again.callback_backlog().await.unwrap(), (0, 0));
+        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test]

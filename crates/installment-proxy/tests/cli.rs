@@ -26,16 +26,16 @@ fn start(arguments: &[&str], log_filter: &str) -> (Child, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
+    // Log lines (the migrations applied, say) may come before the address.
+    let mut stdout = BufReader::new(child.stdout.as_mut().unwrap());
+    let address = loop {
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).unwrap();
+        assert_ne!(read, 0, "the proxy printed no address");
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
     (child, address)
 }
 
