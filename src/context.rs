@@ -2,8 +2,9 @@
 //! currency, however many badges and pickers ask. Provide it once with
 //! [`InstallmentProvider`]; without one, components share a page-wide instance for `/api/v1`.
 
+use crate::labels::Labels;
 use crate::view::{Storefront, WidgetError};
-use installment_core::Currency;
+use installment_core::{Currency, Locale};
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -212,6 +213,15 @@ pub fn InstallmentProvider(
 /// The nearest [`InstallmentProvider`]'s state, or the page-wide one for `/api/v1`.
 pub fn use_installments() -> Installments {
     use_context().unwrap_or_else(page_wide)
+}
+
+/// The words a component shows: the merchant's, else its locale's.
+pub(crate) fn words_signal(labels: MaybeProp<Labels>, locale: Signal<Locale>) -> Memo<Labels> {
+    Memo::new(move |_| {
+        labels
+            .get()
+            .unwrap_or_else(|| crate::labels::labels(locale.get()).clone())
+    })
 }
 
 /// One instance per page (per thread): what the embed's elements share, each a root of its own.

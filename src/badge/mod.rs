@@ -3,9 +3,8 @@
 //!
 //! Styles are in `badge.css` beside this file; they ship in `installment-widget.css`.
 
-use crate::context::{Load, WidgetState, use_installments};
+use crate::context::{Load, WidgetState, use_installments, words_signal};
 use crate::labels::Labels;
-use crate::picker::words_signal;
 use crate::view::{ProviderView, Storefront};
 use installment_core::{Locale, Money};
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 //! Styles are in `picker.css` beside this file; they ship in [`crate::STYLESHEET`].
 
 use crate::badge::rules_signal;
-use crate::context::{Load, WidgetState, use_installments, warn_once};
+use crate::context::{Load, WidgetState, use_installments, warn_once, words_signal};
 use crate::labels::{Labels, Text};
 use crate::view::{CardView, OfferView, PickerView, PlanView, WidgetError, card_prefix};
 use installment_core::wire::OffersDocument;
@@ -390,15 +390,6 @@ pub fn InstallmentPicker(
         ),
     }
     }
-}
-
-/// The words a component shows: the merchant's, else its locale's.
-pub(crate) fn words_signal(labels: MaybeProp<Labels>, locale: Signal<Locale>) -> Memo<Labels> {
-    Memo::new(move |_| {
-        labels
-            .get()
-            .unwrap_or_else(|| crate::labels::labels(locale.get()).clone())
-    })
 }
 
 /// The offers for the price, fetched again when the price, category or endpoint change; an
