@@ -88,14 +88,19 @@ impl AppState {
         let bins = crate::bins::load(config.bin_table.as_deref())?;
         let mut state = Self::with_providers(&config, providers_from(&config), bins);
         state.store = crate::store::Store::open(&config.database)
-            .map_err(|e| format!("database {}: {e}", config.database.display()))?;
+            .await
+            .map_err(|e| format!("database {}: {e}", config.database.describe()))?;
         if config.sandbox {
             state.catalog = crate::applications::Catalog::sandbox();
             state.store.mark_sandbox();
         }
         if let Some((url, key)) = &config.callback {
             state.store.queue_callbacks();
-            crate::outbox::spawn(state.store.clone(), url.clone(), key.clone());
+            crate::outbox::spawn(
+                state.store.clone(),
+                (url.clone(), key.clone()),
+                config.callback_timeout,
+            );
         }
         state.sandbox_calls = calls;
         Ok(state)

@@ -173,8 +173,10 @@ pub struct Config {
     pub rate_per_second: u32,
     /// Burst allowance per client address.
     pub rate_burst: u32,
-    /// The SQLite file of applications and webhook events (`data/installment-proxy.sqlite`).
-    pub database: PathBuf,
+    /// Where applications, webhook events and the callback queue live (`database`, or the
+    /// environment's `INSTALLMENT_PROXY_DATABASE_URL`): a SQLite file for one instance
+    /// (`data/installment-proxy.sqlite`), or a `postgres://` URL that many instances share.
+    pub database: crate::store::Database,
     /// Key of the merchant backend's order intents (`intent_key`, or the environment's
     /// `INSTALLMENT_PROXY_INTENT_KEY`); without it only catalog orders are taken.
     pub intent_key: Option<Secret>,
@@ -188,6 +190,9 @@ pub struct Config {
     /// environment's `INSTALLMENT_PROXY_CALLBACK_URL`), with the key its signature is made
     /// with (`callback_key`, `INSTALLMENT_PROXY_CALLBACK_KEY`).
     pub callback: Option<(String, Secret)>,
+    /// How long the merchant's backend has to answer one callback (`callback_timeout_ms`);
+    /// a worker's claim on a callback lasts twice as long.
+    pub callback_timeout: Duration,
 }
 
 impl Config {
@@ -483,9 +488,11 @@ impl Config {
                     .into(),
                 (1, 1_000_000),
             )? as u32,
-            database: file
-                .database
-                .unwrap_or_else(|| PathBuf::from("data/installment-proxy.sqlite")),
+            database: crate::store::Database::parse(
+                &env("INSTALLMENT_PROXY_DATABASE_URL")
+                    .or(file.database)
+                    .unwrap_or_else(|| "data/installment-proxy.sqlite".into()),
+            ),
             backend_key: env("INSTALLMENT_PROXY_BACKEND_KEY")
                 .or(file.backend_key)
                 .filter(|key| !key.is_empty())
@@ -501,6 +508,11 @@ impl Config {
                 env("INSTALLMENT_PROXY_CALLBACK_URL").or(file.callback_url),
                 env("INSTALLMENT_PROXY_CALLBACK_KEY").or(file.callback_key),
             )?,
+            callback_timeout: Duration::from_millis(within(
+                "callback_timeout_ms",
+                file.callback_timeout_ms.unwrap_or(10_000),
+                (100, 120_000),
+            )?),
         })
     }
 }
@@ -550,12 +562,13 @@ struct FileConfig {
     providers: Option<ProvidersFile>,
     rules: Option<BTreeMap<String, Vec<ProviderRulesFile>>>,
     disclosures: Option<BTreeMap<String, DisclosureFile>>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     intent_key: Option<String>,
     backend_key: Option<String>,
     public_url: Option<String>,
     callback_url: Option<String>,
     callback_key: Option<String>,
+    callback_timeout_ms: Option<u64>,
     log_format: Option<String>,
 }
 

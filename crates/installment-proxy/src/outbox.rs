@@ -13,8 +13,11 @@ use std::time::Duration;
 
 /// Longest pause between two attempts of one callback.
 const MAX_BACKOFF_SECS: i64 = 600;
-/// How long the backend has to answer one attempt.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Callbacks one worker claims, and attempts concurrently, per round.
+const CLAIMED_AT_ONCE: u32 = 32;
+/// How often a worker on a shared database looks for callbacks other instances queued (or
+/// left behind when they died): their queueing is not announced in this process.
+const SHARED_POLL: Duration = Duration::from_secs(1);
 
 /// Seconds before attempt number `attempts + 1`: 1, 2, 4 … up to ten minutes.
 ///
@@ -30,44 +33,78 @@ pub fn backoff_secs(attempts: u32) -> i64 {
         .map_or(MAX_BACKOFF_SECS, |secs| secs.min(MAX_BACKOFF_SECS))
 }
 
-/// Runs the delivery loop for ever on the current tokio runtime.
-pub fn spawn(store: store::Store, url: String, key: Secret) -> tokio::task::JoinHandle<()> {
+/// How long a worker's claim on a callback lasts, for attempts of at most `timeout`: twice
+/// as long, so the attempt has ended (answered or timed out) before another worker may take
+/// the callback; a worker that died mid-attempt gives it back when the lease runs out.
+///
+/// ```
+/// use installment_proxy::outbox::lease_secs;
+/// use std::time::Duration;
+/// assert_eq!(lease_secs(Duration::from_secs(10)), 20);
+/// assert_eq!(lease_secs(Duration::from_millis(1_200)), 3);
+/// ```
+pub fn lease_secs(timeout: Duration) -> i64 {
+    i64::try_from(timeout.as_millis().saturating_mul(2).div_ceil(1000)).unwrap_or(i64::MAX)
+}
+
+/// Runs the delivery loop for ever on the current tokio runtime: callbacks are posted to
+/// `url`, signed with `key`, each attempt given `timeout`.
+pub fn spawn(
+    store: store::Store,
+    (url, key): (String, Secret),
+    timeout: Duration,
+) -> tokio::task::JoinHandle<()> {
+    let lease = lease_secs(timeout);
     let client = reqwest::Client::builder()
-        .timeout(ATTEMPT_TIMEOUT)
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a client with static settings builds");
     tokio::spawn(async move {
         let queued = store.callback_queued();
         loop {
-            match store.due_callbacks(32).await {
-                Ok(due) => {
-                    for callback in due {
-                        let outcome = attempt(&client, &url, &key, &callback.body).await;
-                        if let Err(error) = &outcome {
-                            tracing::warn!(event = %callback.event_id, attempt = callback.attempts + 1, %error, "merchant callback failed");
-                        }
-                        let outcome =
-                            outcome.map_err(|error| (error, backoff_secs(callback.attempts + 1)));
-                        if let Err(error) =
-                            store.callback_attempted(&callback.event_id, outcome).await
-                        {
-                            tracing::error!(%error, "cannot record a callback attempt");
-                        }
-                    }
+            match store.claim_callbacks(CLAIMED_AT_ONCE, lease).await {
+                // All at once: each attempt must end within the lease it was claimed for.
+                Ok(claimed) => {
+                    futures::future::join_all(
+                        claimed
+                            .iter()
+                            .map(|callback| deliver(&store, &client, (&url, &key), callback)),
+                    )
+                    .await;
                 }
                 Err(error) => tracing::error!(%error, "cannot read the callback queue"),
             }
             // Sleep until the next one is due, or a new one is queued.
-            let wait = match store.next_callback_in().await {
+            let mut wait = match store.next_callback_in().await {
                 Ok(Some(secs)) => Duration::from_secs(secs.clamp(0, MAX_BACKOFF_SECS) as u64),
                 _ => Duration::from_secs(MAX_BACKOFF_SECS as u64),
             };
+            if store.is_shared() {
+                wait = wait.min(SHARED_POLL);
+            }
             if !wait.is_zero() {
                 let _ = tokio::time::timeout(wait, queued.notified()).await;
             }
         }
     })
+}
+
+/// One attempt at `callback`, recorded: delivered, or due again after a backoff.
+async fn deliver(
+    store: &store::Store,
+    client: &reqwest::Client,
+    (url, key): (&str, &Secret),
+    callback: &store::Callback,
+) {
+    let outcome = attempt(client, url, key, &callback.body).await;
+    if let Err(error) = &outcome {
+        tracing::warn!(event = %callback.event_id, attempt = callback.attempts + 1, %error, "merchant callback failed");
+    }
+    let outcome = outcome.map_err(|error| (error, backoff_secs(callback.attempts + 1)));
+    if let Err(error) = store.callback_attempted(&callback.event_id, outcome).await {
+        tracing::error!(%error, "cannot record a callback attempt");
+    }
 }
 
 /// One signed `POST`; `Err` names why it did not count as delivered.

@@ -44,7 +44,7 @@ async fn round(
 ) -> Result<(), crate::store::StoreError> {
     let after = i64::try_from(settings.after.as_secs()).unwrap_or(i64::MAX);
     let expire_after = i64::try_from(settings.expire_after.as_secs()).unwrap_or(i64::MAX);
-    let due = state.store.pending_due(after, BATCH).await?;
+    let due = state.store.claim_pending(after, BATCH).await?;
     futures::stream::iter(due)
         .for_each_concurrent(CONCURRENCY, |application| async move {
             let asked = refresh(state, &application).await;
