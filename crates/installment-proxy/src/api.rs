@@ -52,7 +52,7 @@ pub struct AppState {
     offers: SwrCache<(ProviderId, String), Vec<CardOffer>>,
     rules: SwrCache<(ProviderId, &'static str), RulesAnswer>,
     remote_bins: SwrCache<(ProviderId, String), Option<BinRange>>,
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub(crate) cors_origins: Vec<String>,
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,

@@ -44,7 +44,10 @@ async fn round(
 ) -> Result<(), crate::store::StoreError> {
     let after = i64::try_from(settings.after.as_secs()).unwrap_or(i64::MAX);
     let expire_after = i64::try_from(settings.expire_after.as_secs()).unwrap_or(i64::MAX);
-    let due = state.store.claim_pending(after, BATCH).await?;
+    // Claimed for as long as two provider calls may take (the status, then the expiry), so
+    // another instance's round leaves these alone meanwhile.
+    let lease = i64::try_from(state.timeout.as_secs().saturating_mul(2) + 1).unwrap_or(i64::MAX);
+    let due = state.store.claim_pending((after, lease), BATCH).await?;
     futures::stream::iter(due)
         .for_each_concurrent(CONCURRENCY, |application| async move {
             let asked = refresh(state, &application).await;

@@ -1,12 +1,13 @@
 //! The binary as a merchant runs it: config errors, sandbox start-up, secrets kept out of logs.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::{
     io::{BufRead, BufReader, Read},
     process::{Child, Command, Stdio},
 };
-
-const BINARY: &str = env!("CARGO_BIN_EXE_installment-proxy");
+use support::{BINARY, start};
 
 fn config_file(name: &str, text: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!(
@@ -15,28 +16,6 @@ fn config_file(name: &str, text: &str) -> std::path::PathBuf {
     ));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// Starts the proxy and reads the address it prints.
-fn start(arguments: &[&str], log_filter: &str) -> (Child, String) {
-    let mut child = Command::new(BINARY)
-        .args(arguments)
-        .env("RUST_LOG", log_filter)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Log lines (the migrations applied, say) may come before the address.
-    let mut stdout = BufReader::new(child.stdout.as_mut().unwrap());
-    let address = loop {
-        let mut line = String::new();
-        let read = stdout.read_line(&mut line).unwrap();
-        assert_ne!(read, 0, "the proxy printed no address");
-        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            break url.trim_end_matches('/').to_owned();
-        }
-    };
-    (child, address)
 }
 
 fn output_of(mut child: Child) -> String {

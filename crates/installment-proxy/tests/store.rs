@@ -212,7 +212,7 @@ async fn callbacks_are_claimed_by_one_worker_at_a_time((a, b): Pair) {
     assert!(b.next_callback_in().await.unwrap().unwrap() > 50);
 
     // Delivered: gone from the queue. Failed: due again after its backoff, attempts counted.
-    let (delivered, failed) = (&first[0].event_id, &first[1].event_id);
+    let (delivered, failed) = (&all[0], &all[1]);
     a.callback_attempted(delivered, Ok(())).await.unwrap();
     b.callback_attempted(failed, Err(("HTTP 500".into(), 0)))
         .await
@@ -245,7 +245,7 @@ async fn pending_applications_are_claimed_by_one_reconciler_at_a_time((a, b): Pa
     let drain = |store: Store| async move {
         let mut claimed = Vec::new();
         loop {
-            let batch = store.claim_pending(60, 2).await.unwrap();
+            let batch = store.claim_pending((60, 30), 2).await.unwrap();
             if batch.is_empty() {
                 break claimed;
             }
@@ -260,7 +260,7 @@ async fn pending_applications_are_claimed_by_one_reconciler_at_a_time((a, b): Pa
     ids.sort_unstable();
     let expected: Vec<String> = (0..20).map(|i| format!("p{i:02}")).collect();
     assert_eq!(ids, expected, "each due application claimed once");
-    assert!(a.claim_pending(60, 100).await.unwrap().is_empty());
+    assert!(a.claim_pending((60, 30), 100).await.unwrap().is_empty());
     assert_eq!(
         b.list(Some(Status::Pending), (0, now()), 100)
             .await

@@ -283,7 +283,12 @@ trait Backend: Send + Sync {
         span: (i64, i64),
         limit: u32,
     ) -> Result<Vec<Application>, StoreError>;
-    async fn claim_pending(&self, after: i64, limit: u32) -> Result<Vec<Application>, StoreError>;
+    async fn claim_pending(
+        &self,
+        after: i64,
+        lease: i64,
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError>;
     async fn advance(
         &self,
         id: String,
@@ -428,16 +433,17 @@ impl Store {
     }
 
     /// Claims, oldest first, pending applications due to be asked about again: created at
-    /// least `after` seconds ago, and last asked (or claimed) at least `after` seconds ago or
-    /// a quarter of their age, whichever is longer, so the asks back off as an application
-    /// grows old. A claim counts as an ask, so another instance (or the next round) leaves
-    /// the application alone until it is due again.
+    /// least `after` seconds ago, and last asked at least `after` seconds ago or a quarter of
+    /// their age, whichever is longer, so the asks back off as an application grows old.
+    /// A claim holds for `lease` seconds (as long as asking may take) and counts as an ask
+    /// made when it ends: no other instance, nor the next round, asks about the application
+    /// meanwhile.
     pub async fn claim_pending(
         &self,
-        after: i64,
+        (after, lease): (i64, i64),
         limit: u32,
     ) -> Result<Vec<Application>, StoreError> {
-        self.backend.claim_pending(after, limit).await
+        self.backend.claim_pending(after, lease, limit).await
     }
 
     /// Records what the provider says now (from a status refresh). The status moves only as

@@ -230,14 +230,19 @@ impl Backend for Postgres {
         applications(&rows)
     }
 
-    async fn claim_pending(&self, after: i64, count: u32) -> Result<Vec<Application>, StoreError> {
+    async fn claim_pending(
+        &self,
+        after: i64,
+        lease: i64,
+        count: u32,
+    ) -> Result<Vec<Application>, StoreError> {
         let rows = self
             .pool
             .get()
             .await?
             .query(
                 &format!(
-                    "UPDATE applications SET asked_at = $1::BIGINT WHERE id IN (
+                    "UPDATE applications SET asked_at = $1::BIGINT + $4::BIGINT WHERE id IN (
                         SELECT id FROM applications
                         WHERE status = 'pending' AND created_at <= $1::BIGINT - $2::BIGINT
                           AND GREATEST(updated_at, asked_at)
@@ -246,7 +251,7 @@ impl Backend for Postgres {
                         FOR UPDATE SKIP LOCKED)
                      RETURNING {COLUMNS}"
                 ),
-                &[&now(), &after, &limit(count)],
+                &[&now(), &after, &limit(count), &lease],
             )
             .await?;
         let mut claimed = applications(&rows)?;

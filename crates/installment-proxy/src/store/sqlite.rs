@@ -94,6 +94,13 @@ impl Sqlite {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut connection)?;
+        // A file serves one instance, so claims left by a previous run (killed mid-delivery)
+        // are void: its queue is tried again at once rather than when the leases end.
+        connection.execute(
+            "UPDATE callbacks SET next_attempt_at = MIN(next_attempt_at, ?1)
+             WHERE delivered_at IS NULL",
+            params![now()],
+        )?;
         Ok(Self::over(connection))
     }
 
@@ -270,16 +277,21 @@ impl Backend for Sqlite {
         .await
     }
 
-    async fn claim_pending(&self, after: i64, limit: u32) -> Result<Vec<Application>, StoreError> {
+    async fn claim_pending(
+        &self,
+        after: i64,
+        lease: i64,
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError> {
         self.write(move |t| {
             let mut statement = t.prepare(&format!(
-                "UPDATE applications SET asked_at = ?1 WHERE id IN (
+                "UPDATE applications SET asked_at = ?1 + ?4 WHERE id IN (
                     SELECT id FROM applications WHERE status = 'pending' AND created_at <= ?1 - ?2
                       AND MAX(updated_at, asked_at) <= ?1 - MAX(?2, (?1 - created_at) / 4)
                     ORDER BY created_at LIMIT ?3)
                  RETURNING {COLUMNS}"
             ))?;
-            let rows = statement.query_map(params![now(), after, limit], application_row)?;
+            let rows = statement.query_map(params![now(), after, limit, lease], application_row)?;
             let mut claimed: Vec<Application> = rows.collect::<Result<_, _>>()?;
             claimed.sort_by_key(|a| a.created_at);
             Ok(claimed)

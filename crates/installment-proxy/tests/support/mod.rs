@@ -1,13 +1,40 @@
-//! A throw-away PostgreSQL cluster for the tests: Debian's `postgresql` package (installed by
+//! What the process-level tests share: starting the proxy's binary, and a throw-away
+//! PostgreSQL cluster: Debian's `postgresql` package (installed by
 //! `scripts/setup`), `initdb` in a temporary directory, started on a free loopback port and
 //! stopped, with its directory removed, when dropped.
 // Each test binary uses part of this module.
 #![allow(dead_code)]
 
 use std::{
+    io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::Command,
+    process::{Child, Command, Stdio},
 };
+
+/// The proxy's binary, as a merchant runs it.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_installment-proxy");
+
+/// Starts the proxy and reads the address it prints.
+pub fn start(arguments: &[&str], log_filter: &str) -> (Child, String) {
+    let mut child = Command::new(BINARY)
+        .args(arguments)
+        .env("RUST_LOG", log_filter)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Log lines (the migrations applied, say) may come before the address.
+    let mut stdout = BufReader::new(child.stdout.as_mut().unwrap());
+    let address = loop {
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).unwrap();
+        assert_ne!(read, 0, "the proxy printed no address");
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    (child, address)
+}
 
 /// A running cluster of its own.
 pub struct Cluster {
