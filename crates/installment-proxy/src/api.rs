@@ -529,13 +529,12 @@ impl AppState {
         timeout: Duration,
         call: impl Future<Output = Result<T, ProviderError>>,
     ) -> Result<T, ProviderError> {
-        let started = std::time::Instant::now();
-        let answer = tokio::time::timeout(timeout, call)
-            .await
-            .unwrap_or(Err(ProviderError::Timeout));
-        let outcome = answer.as_ref().map_or_else(ProviderError::reason, |_| "ok");
-        metrics.provider_call(provider.as_str(), operation, started.elapsed(), outcome);
-        answer
+        let call = async move {
+            tokio::time::timeout(timeout, call)
+                .await
+                .unwrap_or(Err(ProviderError::Timeout))
+        };
+        metrics.timed((provider, operation), call).await
     }
 
     async fn provider_rules(

@@ -377,7 +377,14 @@ pub(crate) async fn create(
         fail_url: format!("{base}{}", with_application(&request.fail_path, &id)),
         order,
     };
-    let created = match provider.create_application(&application).await {
+    let created = state
+        .metrics
+        .timed(
+            (provider.id(), "create_application"),
+            provider.create_application(&application),
+        )
+        .await;
+    let created = match created {
         Ok(created) => created,
         Err(error) => {
             // The provider did not take it: the shopper's order stays usable.
@@ -674,7 +681,11 @@ pub(crate) async fn refresh(
     let Some(provider) = configured(state, &application.provider) else {
         return Ok(false);
     };
-    match provider.application_status(&application.provider_ref).await {
+    let asked = state.metrics.timed(
+        (provider.id(), "application_status"),
+        provider.application_status(&application.provider_ref),
+    );
+    match asked.await {
         Ok(answer) if !reports_its_amount(application, answer.amount.as_ref()) => {
             // The provider speaks of other money: its word changes nothing here.
             tracing::warn!(

@@ -159,6 +159,21 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Runs one provider call and records how long it took and how it ended.
+    pub(crate) async fn timed<T>(
+        &self,
+        (provider, operation): (crate::ProviderId, &'static str),
+        call: impl Future<Output = Result<T, crate::ProviderError>>,
+    ) -> Result<T, crate::ProviderError> {
+        let started = std::time::Instant::now();
+        let answer = call.await;
+        let outcome = answer
+            .as_ref()
+            .map_or_else(crate::ProviderError::reason, |_| "ok");
+        self.provider_call(provider.as_str(), operation, started.elapsed(), outcome);
+        answer
+    }
+
     /// Records one provider call: its latency and how it ended.
     pub fn provider_call(&self, provider: &str, operation: &str, took: Duration, outcome: &str) {
         let call = CallLabels {

@@ -394,6 +394,21 @@ async fn two_instances_on_one_postgres_share_one_truth() {
         status_on(&client, &b, third["id"].as_str().unwrap()).await,
         "approved"
     );
+    // The purchase's provider calls are timed and counted like the catalog's.
+    let metrics = client
+        .get(format!("{}/metrics", b.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for operation in ["create_application", "application_status"] {
+        let counted = format!(
+            r#"installment_proxy_provider_calls_total{{provider="karta_pokupok",operation="{operation}",outcome="ok"}}"#
+        );
+        assert!(metrics.contains(&counted), "{counted} in\n{metrics}");
+    }
 }
 
 /// Which instance sent the last callback of `event_id`.
