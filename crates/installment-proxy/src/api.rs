@@ -70,6 +70,10 @@ pub struct AppState {
     pub(crate) catalog: crate::applications::Catalog,
     disclosures: Vec<installment_core::wire::DisclosureWire>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    /// Cancelled on shutdown: the background loops take on no new work.
+    pub(crate) stopping: tokio_util::sync::CancellationToken,
+    /// The outbox worker, awaited on shutdown so the attempts it began can finish.
+    outbox: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl AppState {
@@ -96,11 +100,13 @@ impl AppState {
         }
         if let Some((url, key)) = &config.callback {
             state.store.queue_callbacks();
-            crate::outbox::spawn(
+            let worker = crate::outbox::spawn(
                 state.store.clone(),
                 (url.clone(), key.clone()),
                 config.callback_timeout,
+                state.stopping.clone(),
             );
+            state.outbox = std::sync::Mutex::new(Some(worker));
         }
         state.sandbox_calls = calls;
         Ok(state)
@@ -145,6 +151,27 @@ impl AppState {
             catalog: crate::applications::Catalog::default(),
             disclosures: config.disclosures.clone(),
             metrics,
+            stopping: tokio_util::sync::CancellationToken::new(),
+            outbox: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Winds the background work down for a shutdown: the reconciler and the outbox take
+    /// on nothing new, and the callback attempts already begun finish (each is bounded by
+    /// `callback_timeout_ms`). Returns when they have, or after `deadline`; an attempt cut
+    /// off then keeps its claim, and is made again by another instance once the lease ends,
+    /// or by the next start.
+    pub async fn wind_down(&self, deadline: Duration) {
+        self.stopping.cancel();
+        let worker = self
+            .outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(worker) = worker
+            && tokio::time::timeout(deadline, worker).await.is_err()
+        {
+            tracing::warn!(?deadline, "callbacks still in flight at the deadline");
         }
     }
 

@@ -109,10 +109,31 @@ async fn main() -> std::process::ExitCode {
         "live"
     };
     println!("installment-proxy listening on http://{address}/ ({mode})");
-    let shutdown = installment_proxy::serve::terminated();
     let state = Arc::new(state);
     installment_proxy::reconcile::spawn(state.clone(), config.reconcile);
-    installment_proxy::serve::serve(listener, app(state), config.server, shutdown).await;
+    // On SIGTERM the requests in flight and the callbacks in flight finish side by side,
+    // both within the one deadline.
+    let terminated = tokio_util::sync::CancellationToken::new();
+    tokio::spawn({
+        let terminated = terminated.clone();
+        async move {
+            installment_proxy::serve::terminated().await;
+            terminated.cancel();
+        }
+    });
+    let drain = config.server.drain;
+    tokio::join!(
+        installment_proxy::serve::serve(
+            listener,
+            app(state.clone()),
+            config.server,
+            terminated.cancelled()
+        ),
+        async {
+            terminated.cancelled().await;
+            state.wind_down(drain).await;
+        },
+    );
     ExitCode::SUCCESS
 }
 

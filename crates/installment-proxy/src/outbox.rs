@@ -10,6 +10,7 @@
 
 use crate::{Secret, signature::timestamped_signature, store};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// Longest pause between two attempts of one callback.
 const MAX_BACKOFF_SECS: i64 = 600;
@@ -47,12 +48,14 @@ pub fn lease_secs(timeout: Duration) -> i64 {
     i64::try_from(timeout.as_millis().saturating_mul(2).div_ceil(1000)).unwrap_or(i64::MAX)
 }
 
-/// Runs the delivery loop for ever on the current tokio runtime: callbacks are posted to
-/// `url`, signed with `key`, each attempt given `timeout`.
+/// Runs the delivery loop on the current tokio runtime until `stop` is cancelled: callbacks
+/// are posted to `url`, signed with `key`, each attempt given `timeout`. Once stopped it
+/// claims nothing more, and the task ends when the attempts already begun have.
 pub fn spawn(
     store: store::Store,
     (url, key): (String, Secret),
     timeout: Duration,
+    stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     let lease = lease_secs(timeout);
     let client = reqwest::Client::builder()
@@ -62,9 +65,10 @@ pub fn spawn(
         .expect("a client with static settings builds");
     tokio::spawn(async move {
         let queued = store.callback_queued();
-        loop {
+        while !stop.is_cancelled() {
             match store.claim_callbacks(CLAIMED_AT_ONCE, lease).await {
                 // All at once: each attempt must end within the lease it was claimed for.
+                // Not cut short by a stop: the attempts begun are what shutdown waits for.
                 Ok(claimed) => {
                     futures::future::join_all(
                         claimed
@@ -84,7 +88,10 @@ pub fn spawn(
                 wait = wait.min(SHARED_POLL);
             }
             if !wait.is_zero() {
-                let _ = tokio::time::timeout(wait, queued.notified()).await;
+                tokio::select! {
+                    _ = tokio::time::timeout(wait, queued.notified()) => {}
+                    () = stop.cancelled() => {}
+                }
             }
         }
     })

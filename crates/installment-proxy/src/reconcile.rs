@@ -23,13 +23,17 @@ const CONCURRENCY: usize = 4;
 /// Applications looked at per round.
 const BATCH: u32 = 100;
 
-/// Runs the reconciler for as long as the process.
+/// Runs the reconciler until the state winds down ([`AppState::wind_down`]). A round cut
+/// off by the exit loses nothing: its claims run out, and another round asks again.
 pub fn spawn(state: Arc<AppState>, settings: ReconcileSettings) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(settings.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = state.stopping.cancelled() => return,
+            }
             if let Err(error) = round(&state, settings).await {
                 tracing::warn!(%error, "reconciler round failed");
             }

@@ -117,12 +117,46 @@ async fn secrets_never_reach_a_response_or_a_log_line() {
     }
 }
 
+/// Starts a Karta Pokupok application on the sandbox proxy at `base` and approves it by a
+/// signed webhook, so a callback is queued; returns the application's id.
+async fn approved_application(client: &reqwest::Client, base: &str) -> String {
+    use installment_proxy::{sandbox::credentials, signature::hmac_sha256_hex};
+    let order = serde_json::json!({
+        "provider": "karta_pokupok", "months": 6,
+        "items": [{"sku": "kettle", "quantity": 2}],
+        "customer": {"phone": "+375291234567"},
+        "success_path": "/return.html", "fail_path": "/return.html",
+    });
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/applications"))
+        .json(&order)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = serde_json::json!({
+        "application_id": created["provider_ref"], "order_id": created["order_id"], "status": "APPROVED",
+    })
+    .to_string();
+    let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
+    let acknowledged = client
+        .post(format!("{base}/api/v1/webhooks/karta_pokupok"))
+        .header("X-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acknowledged.status().as_u16(), 200);
+    created["id"].as_str().unwrap().to_owned()
+}
+
 /// SIGKILL right after a webhook is acknowledged loses nothing, not even the callback the
 /// merchant's backend (down until then) is owed: the restarted proxy, on the
 /// same database file, has the event and the approval.
 #[tokio::test]
 async fn an_acknowledged_webhook_survives_sigkill() {
-    use installment_proxy::{sandbox::credentials, signature::hmac_sha256_hex};
     let database = std::env::temp_dir().join(format!(
         "installment-proxy-{}-sigkill.sqlite",
         std::process::id()
@@ -146,35 +180,7 @@ async fn an_acknowledged_webhook_survives_sigkill() {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
 
     let (first, base) = start(&["--config", config, "--listen", "127.0.0.1:0"], "warn");
-    let order = serde_json::json!({
-        "provider": "karta_pokupok", "months": 6,
-        "items": [{"sku": "kettle", "quantity": 2}],
-        "customer": {"phone": "+375291234567"},
-        "success_path": "/return.html", "fail_path": "/return.html",
-    });
-    let created: serde_json::Value = client
-        .post(format!("{base}/api/v1/applications"))
-        .json(&order)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let body = serde_json::json!({
-        "application_id": created["provider_ref"], "order_id": created["order_id"], "status": "APPROVED",
-    })
-    .to_string();
-    let signature = hmac_sha256_hex(credentials::KP_WEBHOOK_SECRET.as_bytes(), body.as_bytes());
-    let acknowledged = client
-        .post(format!("{base}/api/v1/webhooks/karta_pokupok"))
-        .header("X-Signature", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(acknowledged.status().as_u16(), 200);
+    let id = approved_application(&client, &base).await;
     output_of(first); // SIGKILL, at once
 
     // The backend comes up; the restarted proxy delivers the callback queued before the kill.
@@ -358,4 +364,79 @@ async fn on_sigterm_it_finishes_what_is_in_flight_and_logs_json_when_asked() {
         "{logged:?}"
     );
     let _ = std::fs::remove_dir_all(directory);
+}
+
+/// SIGTERM while the merchant's backend is still answering a callback: the proxy waits for
+/// the answer and records the delivery before it exits, so nothing is sent twice later.
+#[tokio::test]
+async fn on_sigterm_a_callback_in_flight_is_delivered_before_exit() {
+    let database = std::env::temp_dir().join(format!(
+        "installment-proxy-{}-term-callback.sqlite",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&database);
+    // The backend takes its time: the callback is in flight when SIGTERM comes.
+    let backend = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = backend.local_addr().unwrap().port();
+    let (arrived, mut arrival) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let router = axum::Router::new().route(
+        "/orders/installment",
+        axum::routing::post(move || {
+            let arrived = arrived.clone();
+            async move {
+                let _ = arrived.send(());
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(backend, router).await });
+    let config = config_file(
+        "term-callback",
+        &format!(
+            "sandbox = true\ndatabase = {database:?}\n\
+             callback_url = \"http://127.0.0.1:{port}/orders/installment\"\n\
+             callback_key = \"backend-key\"\ncallback_timeout_ms = 5000\n\
+             [server]\nshutdown_timeout_ms = 5000\n"
+        ),
+    );
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let (mut proxy, base) = start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "warn",
+    );
+    let id = approved_application(&client, &base).await;
+    tokio::time::timeout(std::time::Duration::from_secs(10), arrival.recv())
+        .await
+        .expect("the callback is attempted");
+    let signalled = std::time::Instant::now();
+    let terminated = Command::new("kill")
+        .args(["-TERM", &proxy.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let exit = tokio::task::spawn_blocking(move || proxy.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(exit.success(), "{exit}");
+    // It left once the answer came, not at the 5 s deadline.
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(4),
+        "exited after {:?}",
+        signalled.elapsed()
+    );
+
+    // What the exited proxy left: the callback recorded as delivered, none owed.
+    let store = installment_proxy::store::Store::sqlite(&database).unwrap();
+    assert_eq!(
+        store.callback_backlog().await.unwrap().0,
+        0,
+        "the callback of {id} is still owed"
+    );
+    let _ = std::fs::remove_file(&database);
 }
