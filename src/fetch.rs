@@ -3,11 +3,12 @@
 //! ships in the wasm. Every request gives up after [`TIMEOUT_MS`], headers and body alike,
 //! through an `AbortSignal.timeout` that aborts it.
 
-use crate::view::{CardView, Storefront, TIMEOUT_MS, WidgetError};
+use crate::view::{BinAnswers, CardView, Storefront, TIMEOUT_MS, WidgetError};
 use gloo_net::http::{Request, RequestBuilder};
 use installment_core::wire::{CardWire, OffersDocument, RulesDocument};
 use installment_core::{Currency, Money};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -55,16 +56,36 @@ pub async fn offers(
     read(get(endpoint, &url).await?.0)
 }
 
-/// The family and scheme `GET {endpoint}/bins/{bin}` knows, for a BIN the page's table
-/// does not. Only the first 8 digits are ever sent.
+thread_local! {
+    /// The page's answers from `/bins`, by endpoint: each card is asked about once a page.
+    static BINS: RefCell<Vec<(String, BinAnswers)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The card for 6 to 8 digits, when this page has already been told (no request).
+pub fn known_bin(endpoint: &str, digits: &str) -> Option<CardView> {
+    BINS.with_borrow(|pages| {
+        pages
+            .iter()
+            .find(|(asked, _)| asked == endpoint)
+            .and_then(|(_, answers)| answers.get(digits))
+    })
+}
+
+/// `GET {endpoint}/bins/{bin}`: the card's scheme, family and bank, as the proxy knows
+/// them, kept for the page ([`known_bin`]). Only the first 8 digits are ever sent.
 pub async fn bin(endpoint: &str, digits: &str) -> Result<CardView, WidgetError> {
     let digits = crate::view::card_prefix(digits);
     let card: CardWire = read(get(endpoint, &format!("{endpoint}/bins/{digits}")).await?.0)?;
-    Ok(CardView {
-        association: card.association.map(|a| a.as_str()),
-        family: card.range.as_ref().map(|r| r.family.clone()),
-        bank: card.range.map(|r| r.bank),
-    })
+    Ok(BINS.with_borrow_mut(|pages| {
+        let at = match pages.iter().position(|(asked, _)| asked == endpoint) {
+            Some(at) => at,
+            None => {
+                pages.push((endpoint.to_owned(), BinAnswers::default()));
+                pages.len() - 1
+            }
+        };
+        pages[at].1.record(&digits, &card)
+    }))
 }
 
 /// `POST {endpoint}/applications` with a JSON body; the answer's `redirect_url`.

@@ -4,9 +4,9 @@
 
 use crate::labels::Labels;
 use installment_core::{
-    BinRange, BinTable, CardAssociation, Currency, Error, Locale, Money, Plan, ProviderRules,
-    badge_text, cheapest_monthly, detect_card, format_money, offers,
-    wire::{DisclosureWire, OffersDocument, PlanWire, RulesDocument},
+    BinRange, CardAssociation, Currency, Error, Locale, Money, Plan, ProviderRules, badge_text,
+    cheapest_monthly, detect_card, format_money, offers,
+    wire::{CardWire, DisclosureWire, OffersDocument, PlanWire, RulesDocument},
 };
 
 /// Everything that can go wrong in the widget: a setting, the proxy, or its documents.
@@ -224,13 +224,12 @@ pub struct ProviderView {
     pub disclosure: Option<DisclosureWire>,
 }
 
-/// A page's conditions: every provider's rules and the BIN table, read once from
-/// `/api/v1/rules` and used by every badge of the page.
+/// A page's conditions: every provider's rules, read once from `/api/v1/rules` and used by
+/// every badge of the page.
 #[derive(Debug, Clone)]
 pub struct Storefront {
     currency: Currency,
     providers: Vec<ProviderRules>,
-    bins: BinTable,
     disclosures: Vec<DisclosureWire>,
 }
 
@@ -260,15 +259,9 @@ impl Storefront {
                 document.currency.code()
             )));
         }
-        let bins = document
-            .bins
-            .into_iter()
-            .map(BinRange::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             currency: document.currency,
             providers,
-            bins: BinTable::new(bins)?,
             disclosures: document.disclosures,
         })
     }
@@ -398,11 +391,6 @@ impl Storefront {
             .map(|p| p.min_amount)
             .min_by_key(|m| m.minor())
     }
-
-    /// The BIN table's range for 6 to 8 digits, if the table knows it.
-    pub fn bin(&self, digits: &str) -> Result<Option<&BinRange>, WidgetError> {
-        Ok(self.bins.lookup(digits)?)
-    }
 }
 
 /// The digits of what was typed into a card field, and never more than the first 8: all a
@@ -455,6 +443,66 @@ impl CardView {
             association: Some(range.association.as_str()),
             family: Some(range.family.clone()),
             bank: Some(range.bank.clone()),
+        }
+    }
+}
+
+/// What `/api/v1/bins` has answered on this page, so the card field asks about a card once:
+/// an answer's range covers every longer prefix inside it (typing the 7th and 8th digits
+/// of a card the 6th already placed asks nothing), and a prefix no range covers is kept as
+/// it was answered.
+///
+/// ```
+/// use installment_core::wire::CardWire;
+/// use installment_widget::view::BinAnswers;
+/// let bonus: CardWire = serde_json::from_str(r#"{"bin":"540667","association":"MASTER_CARD",
+///   "range":{"first":"54066700","last":"54066799","bank":"Garanti BBVA","family":"Bonus",
+///   "association":"MASTER_CARD","card_type":"CREDIT_CARD","commercial":false,"country":"TR"}}"#)?;
+/// let mut known = BinAnswers::default();
+/// assert_eq!(known.get("540667"), None, "not asked yet");
+/// known.record("540667", &bonus);
+/// assert_eq!(known.get("54066712").and_then(|card| card.family), Some("Bonus".to_owned()));
+/// assert_eq!(known.get("540668"), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct BinAnswers {
+    ranges: Vec<BinRange>,
+    prefixes: Vec<(String, CardView)>,
+}
+
+impl BinAnswers {
+    /// The card for 6 to 8 digits, when an earlier answer already tells it.
+    pub fn get(&self, digits: &str) -> Option<CardView> {
+        let (low, high) = BinRange::span(digits).ok()?;
+        self.ranges
+            .iter()
+            .find(|range| range.first <= low && high <= range.last)
+            .map(CardView::from_range)
+            .or_else(|| {
+                self.prefixes
+                    .iter()
+                    .find(|(prefix, _)| prefix == digits)
+                    .map(|(_, card)| card.clone())
+            })
+    }
+
+    /// Keeps the proxy's answer for `digits`; returns the card it describes.
+    pub fn record(&mut self, digits: &str, answer: &CardWire) -> CardView {
+        match answer.range.clone().map(BinRange::try_from) {
+            Some(Ok(range)) => {
+                let card = CardView::from_range(&range);
+                self.ranges.push(range);
+                card
+            }
+            _ => {
+                let card = CardView {
+                    association: answer.association.map(|a| a.as_str()),
+                    ..CardView::default()
+                };
+                self.prefixes.push((digits.to_owned(), card.clone()));
+                card
+            }
         }
     }
 }

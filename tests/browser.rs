@@ -24,9 +24,15 @@ const RULES: &str = r#"{"currency":"BYN","providers":[
    "categories":[{"category":"food","terms":[]}],"rounding":"half_up"},
   {"provider":"kartapay","display_name":"KartaPay","currency":"BYN","min_amount":"100",
    "max_amount":"3000","bands":[{"min":"100","terms":[3,6,9,12]}],
-   "markups":[{"months":9,"rate":"0.03"},{"months":12,"rate":"0.05"}],"rounding":"half_up"}],
-  "bins":[{"first":"91121000","last":"91121999","bank":"Bank Dabrabyt","family":"Karta Pokupok",
-   "association":"BELKART","card_type":"CREDIT_CARD","commercial":false,"country":"BY"}]}"#;
+   "markups":[{"months":9,"rate":"0.03"},{"months":12,"rate":"0.05"}],"rounding":"half_up"}]}"#;
+
+/// The proxy's answer for a Karta Pokupok card: its range covers every longer prefix.
+const KARTA_POKUPOK_BIN: &str = r#"{"bin":"911210","association":"BELKART","range":{
+  "first":"91121000","last":"91121999","bank":"Bank Dabrabyt","family":"Karta Pokupok",
+  "association":"BELKART","card_type":"CREDIT_CARD","commercial":false,"country":"BY"}}"#;
+
+/// The proxy's answer for a card no table knows: the scheme from the prefix alone.
+const UNKNOWN_VISA_BIN: &str = r#"{"bin":"41111111","association":"VISA"}"#;
 
 const OFFERS: &str = r#"{"amount":"600.00","currency":"BYN","from":null,"providers":[
   {"provider":"karta_pokupok","display_name":"Karta Pokupok","cards":[{"association":"BELKART",
@@ -293,6 +299,8 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
     answer(&routes(&[
         ("/rules", 200, RULES),
         ("/offers", 200, OFFERS),
+        ("/bins/9112", 200, KARTA_POKUPOK_BIN),
+        ("/bins/", 200, UNKNOWN_VISA_BIN),
         (
             "/applications",
             201,
@@ -329,13 +337,28 @@ async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_an
     assert_eq!(titles(), ["KartaPay · Any card"]);
     assert!(
         asked().iter().any(|r| r == "GET /api/v1/bins/41111111"),
-        "a BIN the table does not know is asked of the proxy: {:?}",
+        "the card's BIN is asked of the proxy: {:?}",
         asked()
     );
+    assert!(
+        !asked()
+            .iter()
+            .any(|r| r.contains("/rules") && r.contains("bin")),
+        "the rules are the same whatever the card"
+    );
 
-    // The table's Karta Pokupok card.
+    // A Karta Pokupok card: asked about once at 6 digits; its range answers the 7th and 8th.
     type_into(&field, "911210");
     settle().await;
+    type_into(&field, "9112105");
+    settle().await;
+    type_into(&field, "91121055");
+    settle().await;
+    let bins_asked: Vec<String> = asked()
+        .into_iter()
+        .filter(|r| r.contains("/bins/9112"))
+        .collect();
+    assert_eq!(bins_asked, ["GET /api/v1/bins/911210"], "asked once a page");
     assert_eq!(
         texts(&picker, ".installment-picker__scheme"),
         ["Belkart"],
@@ -438,7 +461,11 @@ async fn when_the_proxy_fails_the_badge_hides_and_the_picker_says_so_in_one_line
 
 #[wasm_bindgen_test]
 async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_and_the_button() {
-    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    answer(&routes(&[
+        ("/rules", 200, RULES),
+        ("/offers", 200, OFFERS),
+        ("/bins/", 200, UNKNOWN_VISA_BIN),
+    ]));
     let (picker, chosen) = picker_with_form("/clearing", &[("items", "neman-14:1")]).await;
     find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
         .unwrap()

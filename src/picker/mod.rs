@@ -195,16 +195,13 @@ pub fn InstallmentPicker(
         });
     }
 
-    // The scheme from the first digit; the family from the page's BIN table, else the proxy.
+    // The scheme from the first digit; the family and bank from the proxy's BIN table, once
+    // 6 digits are typed, asked once a page for each card.
     Effect::new(move |_| {
         let typed = digits.get();
         let mut view = CardView::from_digits(&typed);
         if typed.len() >= 6 {
-            let known = match rules.get() {
-                Load::Ready(rules) => rules.bin(&typed).ok().flatten().map(CardView::from_range),
-                _ => None,
-            };
-            match known {
+            match known_bin(&endpoint.get_untracked(), &typed) {
                 Some(known) => view = known,
                 None => ask_proxy_for_bin(endpoint.get_untracked(), typed, digits, card),
             }
@@ -423,7 +420,18 @@ fn offers_signal(
     offers.into()
 }
 
-/// Asks `/bins` for a prefix the page's table does not know; only the latest digits count.
+/// What this page's earlier `/bins` answers tell of the digits (none outside a browser).
+fn known_bin(endpoint: &str, digits: &str) -> Option<CardView> {
+    #[cfg(target_arch = "wasm32")]
+    return crate::fetch::known_bin(endpoint, digits);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (endpoint, digits);
+        None
+    }
+}
+
+/// Asks `/bins` about digits the page has not been told of; only the latest digits count.
 fn ask_proxy_for_bin(
     endpoint: String,
     asked: String,

@@ -255,7 +255,7 @@ test("typing a BIN shows the scheme, narrows the picker to the card's family, ne
   assert.deepEqual([detail.monthly, detail.total], [plan.monthly, plan.total]);
   assert.equal(await page.locator('installment-picker input[type="hidden"][name="taksit"]').inputValue(), `craftgate:Bonus:${detail.months}`);
 
-  // A BIN the page's table does not know is asked of the proxy, 8 digits at most.
+  // Every card is asked of the proxy, 8 digits at most.
   await field.fill("411111119999");
   await page.waitForFunction(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("Bu kart için taksit yok"));
   assert.ok(log.requests.some((url) => url.endsWith("/api/v1/bins/41111111")), log.requests.join("\n"));

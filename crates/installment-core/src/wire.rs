@@ -237,7 +237,9 @@ pub struct UnavailableWire {
     pub message: String,
 }
 
-/// The body of `GET /api/v1/rules`: everything a page needs to compute every badge itself.
+/// The body of `GET /api/v1/rules`: everything a page needs to compute every badge itself,
+/// and nothing that grows with the merchant's data: no BIN table (the picker asks
+/// `/api/v1/bins/{bin}` for the card it is shown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct RulesDocument {
@@ -248,9 +250,6 @@ pub struct RulesDocument {
     /// Providers that price per product or basket only: ask `/api/v1/offers`.
     #[cfg_attr(feature = "serde", serde(default))]
     pub offers_only: Vec<String>,
-    /// The BIN table, so a page narrows by card without asking.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub bins: Vec<BinRangeWire>,
     /// Providers that did not answer.
     #[cfg_attr(feature = "serde", serde(default))]
     pub unavailable: Vec<UnavailableWire>,

@@ -317,13 +317,18 @@ pub fn app(state: Arc<AppState>) -> Router {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-cache"),
             ))
-            .service(ServeDir::new(dir));
+            // `scripts/build-package` writes each file's brotli and gzip beside it, at the
+            // best ratio once, rather than the quick one a request could afford.
+            .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
         router = router.nest_service("/widget", widget);
     }
     if let Some(dir) = &state.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }
     router
+        // Brotli or gzip for whoever accepts it, with `Vary: Accept-Encoding`; what is
+        // already encoded (the widget's precompressed files) passes as it is.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(DEMO_POLICY),
@@ -661,7 +666,6 @@ async fn rules(
         currency,
         providers: Vec::new(),
         offers_only: Vec::new(),
-        bins: state.bins.ranges().iter().map(BinRangeWire::from).collect(),
         unavailable: Vec::new(),
         // The legal lines of the providers asked for.
         disclosures: state
@@ -703,7 +707,9 @@ async fn rules(
         code: "internal",
         message: e.to_string(),
     })?;
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    // Weak: the same document is sent as identity, gzip or brotli (the compression layer
+    // encodes it after this), and a strong tag would claim those bytes are one.
+    let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
     // A partial answer is not cached by browsers: the missing provider may be back soon.
     let cache_control = if response.unavailable.is_empty() {
         "public, max-age=60, stale-while-revalidate=600"
@@ -713,7 +719,7 @@ async fn rules(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|tags| tags.split(',').any(|tag| weakly_equal(tag.trim(), &etag)));
     let mut answer = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -729,6 +735,12 @@ async fn rules(
         HeaderValue::from_static(cache_control),
     );
     Ok(answer)
+}
+
+/// `If-None-Match` compares weakly (RFC 9110 §13.1.2): `W/"x"` and `"x"` match, `*` matches
+/// anything.
+fn weakly_equal(given: &str, ours: &str) -> bool {
+    given == "*" || given.trim_start_matches("W/") == ours.trim_start_matches("W/")
 }
 
 /// The range's scheme, or the one the prefix alone tells when no table knows the BIN.
@@ -899,10 +911,17 @@ async fn offers(
 async fn bin(
     State(state): State<Arc<AppState>>,
     Path(bin): Path<String>,
-) -> Result<Json<CardWire>, AppError> {
+) -> Result<Response, AppError> {
     let bin = bin_parameter(&bin)?;
     let (range, _source) = state.card_of(&bin).await;
-    Ok(Json(card_wire(bin, range.as_ref())))
+    let mut answer = Json(card_wire(bin, range.as_ref())).into_response();
+    // The table changes with a restart at most: the browser keeps each prefix's answer for
+    // an hour, on top of the page's own memory of it.
+    answer.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(answer)
 }
 
 #[cfg(test)]
