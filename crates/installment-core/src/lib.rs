@@ -40,7 +40,7 @@ mod rate;
 mod rounding;
 pub mod wire;
 
-pub use bin::{BinRange, BinTable, CardType};
+pub use bin::{BinRange, BinTable, BinTableBuilder, CardType};
 pub use card::{
     CardAssociation, CardInfo, detect_card, group_card_number, is_valid_card_number, luhn_valid,
 };

@@ -611,7 +611,7 @@ impl AppState {
     /// The card behind a BIN: the local table first, then any provider that knows BINs.
     async fn card_of(&self, bin: &str) -> (Option<BinRange>, &'static str) {
         if let Ok(Some(range)) = self.bins.lookup(bin) {
-            return (Some(range.clone()), "table");
+            return (Some(range), "table");
         }
         for provider in self.providers.iter().filter(|p| p.looks_up_bins()) {
             let (provider, timeout) = (provider.clone(), self.timeout);

@@ -58,6 +58,45 @@ fn bad_configuration_stops_the_start_and_names_the_key() {
     );
 }
 
+/// A BIN table with an overlapping range stops the start, naming the file and both lines.
+#[test]
+fn an_overlapping_bin_range_stops_the_start_and_names_its_line() {
+    let table = std::env::temp_dir().join(format!(
+        "installment-proxy-{}-overlap.csv",
+        std::process::id()
+    ));
+    std::fs::write(
+        &table,
+        "# issuer ranges\nfirst,last,bank,bank_code,family,association,card_type,commercial,country\n\
+         40010000,40019999,Bank,,Visa Classic,VISA,DEBIT_CARD,false,BY\n\
+         40020000,40029999,Bank,,Visa Gold,VISA,CREDIT_CARD,false,BY\n\
+         40019000,40019500,Bank,,Visa Gold,VISA,CREDIT_CARD,false,BY\n",
+    )
+    .unwrap();
+    let path = config_file(
+        "overlap",
+        &format!("sandbox = true\nbin_table = {table:?}\n"),
+    );
+    let output = Command::new(BINARY)
+        .args([
+            "--config",
+            path.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains(&table.display().to_string())
+            && message
+                .contains("line 5: range 40019000..40019500 overlaps 40010000..40019999 of line 3"),
+        "{message}"
+    );
+    let _ = std::fs::remove_file(table);
+}
+
 #[tokio::test]
 async fn without_a_config_it_starts_in_sandbox_mode_and_prints_its_address() {
     let (child, address) = start(&["--listen", "127.0.0.1:0"], "info");
