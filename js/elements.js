@@ -5,6 +5,96 @@
 const BADGE = ["amount", "currency", "locale", "category", "endpoint", "price-selector", "labels"];
 const PICKER = ["amount", "currency", "locale", "category", "endpoint", "name", "items", "intent", "return-path", "labels"];
 const SELECTOR = { badge: "[data-installment-badge]", picker: "[data-installment-picker]" };
+// The most a batch of badge mounts holds the main thread: well under a long task (50 ms).
+const SLICE_MS = 12;
+
+/**
+ * Badges mount nearest the viewport first: those within a screen of it as soon as their wasm
+ * is ready, the rest in idle time, a slice at a time, nearest the shopper's scroll position
+ * first. A listing of thousands paints its first screen about as soon as one of a hundred
+ * does, and never holds the main thread for long.
+ *
+ * Each host is located once: an IntersectionObserver reports where it is in the frame after
+ * it connects, and stops watching it. One that kept watching thousands would cost every frame
+ * a look at each of them.
+ */
+function nearestFirst() {
+  const near = new WeakSet(); // hosts within a screen of the viewport when located
+  const top = new WeakMap(); // host → its top in the page when located
+  const ready = new Map(); // host → its mount, once its wasm is ready, in document order
+  let soon = false;
+  let idle = false;
+  // The rest wait until what is near the viewport has mounted: each mount makes the browser
+  // lay the page out again, and a long page takes a while.
+  let nearDone = false;
+  const viewport =
+    typeof IntersectionObserver === "function" &&
+    new IntersectionObserver((entries) => {
+      for (const { target, isIntersecting, boundingClientRect } of entries) {
+        viewport.unobserve(target);
+        top.set(target, boundingClientRect.top + scrollY);
+        if (isIntersecting) near.add(target);
+      }
+      mountNearSoon();
+    }, { rootMargin: "100% 0px" });
+  function mountOne(host) {
+    const mount = ready.get(host);
+    ready.delete(host);
+    mount();
+  }
+  function mountNearSoon() {
+    if (soon) return;
+    soon = true;
+    setTimeout(() => {
+      soon = false;
+      const until = performance.now() + SLICE_MS;
+      for (const host of ready.keys()) {
+        if (!near.has(host)) continue;
+        if (performance.now() >= until) return mountNearSoon();
+        mountOne(host);
+      }
+      nearDone = true;
+      mountRestWhenIdle();
+    });
+  }
+  function mountRestWhenIdle() {
+    if (idle || !nearDone || ready.size === 0) return;
+    idle = true;
+    const whenIdle = globalThis.requestIdleCallback ?? ((run) => setTimeout(() => run({ timeRemaining: () => SLICE_MS })));
+    whenIdle((deadline) => {
+      idle = false;
+      // At least a few milliseconds' worth each time, even when the browser is never idle.
+      const until = performance.now() + Math.max(4, Math.min(SLICE_MS, deadline.timeRemaining()));
+      // Nearest where the shopper is now; hosts not located yet come last.
+      const middle = scrollY + innerHeight / 2;
+      const distance = (host) => Math.abs((top.get(host) ?? Infinity) - middle);
+      const order = [...ready.keys()].sort((a, b) => distance(a) - distance(b));
+      for (const host of order) {
+        if (performance.now() >= until) break;
+        mountOne(host);
+      }
+      mountRestWhenIdle();
+    }, { timeout: 1000 });
+  }
+  return {
+    /** Locates `host` before its wasm is ready. */
+    watch(host) {
+      if (viewport) viewport.observe(host);
+    },
+    /** Mounts `host` (by `mount`) when its turn comes. */
+    add(host, mount) {
+      if (!viewport) return mount();
+      ready.set(host, mount);
+      if (near.has(host)) mountNearSoon();
+      mountRestWhenIdle();
+    },
+    /** Forgets a host that left before its turn. */
+    drop(host) {
+      ready.delete(host);
+      if (viewport) viewport.unobserve(host);
+    },
+  };
+}
 
 /**
  * The elements, for a page whose wasm comes from `load(kind)`: a promise of the module
@@ -15,17 +105,22 @@ export function elements(load) {
   const kindOf = (host) => (host.localName === "installment-picker" || host.hasAttribute("data-installment-picker") ? "picker" : "badge");
   const prefixOf = (host) => (host.localName.startsWith("installment-") ? "" : "data-");
 
+  const badges = nearestFirst();
+
   function mount(host, kind = kindOf(host)) {
     if (owners.has(host)) return;
     const module = load(kind);
     owners.set(host, module);
+    // A checkout has one picker: it mounts at once. Badges take their turn.
+    if (kind === "badge") badges.watch(host);
     module.then((wasm) => {
       if (!host.isConnected || owners.get(host) !== module) return;
       if (kind === "picker") wasm.mountPicker(host, prefixOf(host));
-      else wasm.mountBadge(host, prefixOf(host));
+      else badges.add(host, () => host.isConnected && owners.get(host) === module && wasm.mountBadge(host, prefixOf(host)));
     });
   }
   function unmount(host) {
+    badges.drop(host);
     owners.get(host)?.then((wasm) => wasm.unmount(host));
     owners.delete(host);
   }

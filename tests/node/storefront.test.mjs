@@ -121,6 +121,62 @@ test("the listing's 200 badges equal the core's numbers, from one rules request,
   await page.close();
 });
 
+test("a listing of 2,000 opened in its middle mounts the badges on screen first, and every other one after", async () => {
+  // The demo's shelf ten times over, with an anchor halfway down.
+  const listing = readFileSync(`${repo}www/index.html`, "utf8");
+  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
+  const big = listing.replace(shelf, shelf.repeat(5) + '\n      <span id="middle"></span>' + shelf.repeat(5));
+  const { page, log } = await open("listing-2000.html#middle", {
+    route: async (page) => {
+      await page.route(`${baseUrl}listing-2000.html`, (route) => route.fulfill({
+        contentType: "text/html",
+        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
+        body: big,
+      }));
+      await page.addInitScript(() => {
+        window.mountOrder = [];
+        new MutationObserver((records) => {
+          for (const { target } of records) if (!window.mountOrder.includes(target)) window.mountOrder.push(target);
+        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+      });
+    },
+  });
+  const selector = "[data-installment-badge]";
+  assert.equal(await page.locator(selector).count(), 2000);
+  await page.waitForFunction(
+    (s) => [...document.querySelectorAll(s)].every((e) => e.hasAttribute("data-installment-state")),
+    selector,
+    { timeout: 60000 },
+  );
+  const order = await page.evaluate((s) => {
+    const hosts = [...document.querySelectorAll(s)];
+    const onScreen = hosts.filter((host) => {
+      const box = host.getBoundingClientRect();
+      return box.top < innerHeight && box.bottom > 0;
+    });
+    // How far from the viewport each of the first mounted badges is, in screens.
+    const screensAway = (host) => {
+      const box = host.getBoundingClientRect();
+      return Math.max(0, -box.bottom, box.top - innerHeight) / innerHeight;
+    };
+    return {
+      scrolled: scrollY,
+      onScreen: onScreen.length,
+      firstMounted: window.mountOrder.slice(0, onScreen.length).map(screensAway),
+      mounted: window.mountOrder.length,
+    };
+  }, selector);
+  assert.ok(order.scrolled > 10000, `opened at its middle (scrollY ${order.scrolled})`);
+  assert.ok(order.onScreen > 0);
+  // Near means within a screen of the viewport when they mounted; badges drawn since above
+  // them have moved them a little, so allow two. Mounting from the top would be 50 away.
+  assert.ok(order.firstMounted.every((screens) => screens <= 2), `the first badges mounted are near the viewport: ${order.firstMounted}`);
+  assert.equal(order.mounted, 2000, "and every other badge after them");
+  assert.equal(log.requests.filter((url) => url.includes("/api/v1/rules")).length, 1);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test("custom elements' attributes are live, and elements added to the page later are mounted", async () => {
   const { page, log } = await open("");
   await settled(page, "[data-installment-badge]");
