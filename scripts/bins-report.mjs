@@ -129,7 +129,7 @@ rmSync(work, { recursive: true, force: true });
 agent.destroy();
 
 const fixed = (n, digits = 1) => n.toFixed(digits);
-console.log(`\n${lookups} /bins lookups per size, one keep-alive connection, release build; ${(await import("node:os")).cpus().length} cores\n`);
+console.log(`\n${lookups} /bins lookups per size, one keep-alive connection, server profile; ${(await import("node:os")).cpus().length} cores\n`);
 console.log("| Ranges | CSV (MB) | Load (ms) | RSS after start (MB) | Peak RSS (MB) | /rules TRY: identity / gzip / br (bytes) | /bins p50 / p99 (ms) | /bins answer (bytes) | Whole-table index, br (bytes) |");
 console.log("|---:|---:|---:|---:|---:|---|---|---:|---:|");
 for (const r of rows) {

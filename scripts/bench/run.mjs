@@ -10,7 +10,7 @@ const runs = Number(process.argv[2] ?? 15);
 const repo = new URL("../..", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "bench-"));
 writeFileSync(join(dir, "proxy.toml"), `sandbox = true\nstatic_dir = "${repo}www"\nwidget_dir = "${repo}pkg"\n[rate_limit]\nper_second = 100000\nburst = 100000\n`);
-const server = spawn(`${repo}target/release/installment-proxy`, ["--config", join(dir, "proxy.toml"), "--listen", "127.0.0.1:0"]);
+const server = spawn(`${repo}target/server/installment-proxy`, ["--config", join(dir, "proxy.toml"), "--listen", "127.0.0.1:0"]);
 const base = await new Promise((resolve) => server.stdout.on("data", (c) => { const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(c)); if (m) resolve(m[0]); }));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
