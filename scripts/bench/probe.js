@@ -39,6 +39,7 @@ new MutationObserver((records, observer) => {
       const longest = (list) => Math.max(0, ...list.map((t) => t.duration));
       window.benchDone = {
         contentfulPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0,
+        wasmArrived: performance.getEntriesByType("resource").find((r) => r.name.endsWith("_bg.wasm"))?.responseEnd ?? 0,
         firstScreen: first,
         all,
         onScreen: onScreen.length,
