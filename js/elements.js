@@ -48,14 +48,20 @@ function nearestFirst() {
     setTimeout(() => {
       soon = false;
       const until = performance.now() + SLICE_MS;
-      for (const host of ready.keys()) {
-        if (!near.has(host)) continue;
+      // Those on screen first: the screen above and below can wait a slice.
+      for (const host of byDistance([...ready.keys()].filter((host) => near.has(host)))) {
         if (performance.now() >= until) return mountNearSoon();
         mountOne(host);
       }
       nearDone = true;
       mountRestWhenIdle();
     });
+  }
+  // Nearest where the shopper is now first; hosts not located yet last.
+  function byDistance(hosts) {
+    const middle = scrollY + innerHeight / 2;
+    const distance = (host) => Math.abs((top.get(host) ?? Infinity) - middle);
+    return hosts.sort((a, b) => distance(a) - distance(b));
   }
   function mountRestWhenIdle() {
     if (idle || !nearDone || ready.size === 0) return;
@@ -65,11 +71,7 @@ function nearestFirst() {
       idle = false;
       // At least a few milliseconds' worth each time, even when the browser is never idle.
       const until = performance.now() + Math.max(4, Math.min(SLICE_MS, deadline.timeRemaining()));
-      // Nearest where the shopper is now; hosts not located yet come last.
-      const middle = scrollY + innerHeight / 2;
-      const distance = (host) => Math.abs((top.get(host) ?? Infinity) - middle);
-      const order = [...ready.keys()].sort((a, b) => distance(a) - distance(b));
-      for (const host of order) {
+      for (const host of byDistance([...ready.keys()])) {
         if (performance.now() >= until) break;
         mountOne(host);
       }

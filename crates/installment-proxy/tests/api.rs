@@ -30,19 +30,9 @@ async fn request(
     uri: &str,
     headers: &[(header::HeaderName, &str)],
 ) -> (StatusCode, HeaderMap, Value) {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(name, *value);
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
+    let (status, headers, bytes) = raw(router, uri, headers).await;
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (parts.status, parts.headers, json)
+    (status, headers, json)
 }
 
 async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
@@ -257,7 +247,7 @@ fn generated_bin_table(count: u32) -> String {
     csv
 }
 
-/// One GET with `Accept-Encoding`: the status, the headers and the body's bytes as sent.
+/// One GET with extra `headers`: the status, the headers and the body's bytes as sent.
 async fn raw(
     router: &Router,
     uri: &str,
