@@ -19,7 +19,6 @@ const SLICE_MS = 12;
  * a look at each of them.
  */
 function nearestFirst() {
-  const near = new WeakSet(); // hosts within a screen of the viewport when located
   const top = new WeakMap(); // host → its top in the page when located
   const ready = new Map(); // host → its mount, once its wasm is ready, in document order
   let soon = false;
@@ -30,13 +29,22 @@ function nearestFirst() {
   const viewport =
     typeof IntersectionObserver === "function" &&
     new IntersectionObserver((entries) => {
-      for (const { target, isIntersecting, boundingClientRect } of entries) {
+      for (const { target, boundingClientRect: box } of entries) {
         viewport.unobserve(target);
-        top.set(target, boundingClientRect.top + scrollY);
-        if (isIntersecting) near.add(target);
+        // A host in content the browser skips (`content-visibility: auto` far from the
+        // screen) has no box yet: its place is unknown, not the viewport's top.
+        if (box.width > 0 || box.height > 0) top.set(target, box.top + scrollY);
       }
       mountNearSoon();
-    }, { rootMargin: "100% 0px" });
+    });
+  // Near the viewport as it is now (a page opened at an anchor, or scrolled back to where the
+  // shopper was, moves after the hosts were located): within a screen above or below it.
+  const isNear = (host) => {
+    const at = top.get(host);
+    return at !== undefined && at > scrollY - innerHeight && at < scrollY + 2 * innerHeight;
+  };
+  // A shopper who scrolls gets the badges there promptly, not at the next idle moment.
+  if (viewport) addEventListener("scroll", () => ready.size > 0 && mountNearSoon(), { passive: true });
   function mountOne(host) {
     const mount = ready.get(host);
     ready.delete(host);
@@ -49,7 +57,7 @@ function nearestFirst() {
       soon = false;
       const until = performance.now() + SLICE_MS;
       // Those on screen first: the screen above and below can wait a slice.
-      for (const host of byDistance([...ready.keys()].filter((host) => near.has(host)))) {
+      for (const host of byDistance([...ready.keys()].filter(isNear))) {
         if (performance.now() >= until) return mountNearSoon();
         mountOne(host);
       }
@@ -57,7 +65,7 @@ function nearestFirst() {
       mountRestWhenIdle();
     });
   }
-  // Nearest where the shopper is now first; hosts not located yet last.
+  // Nearest where the shopper is now first; hosts not located last, in document order.
   function byDistance(hosts) {
     const middle = scrollY + innerHeight / 2;
     const distance = (host) => Math.abs((top.get(host) ?? Infinity) - middle);
@@ -87,7 +95,7 @@ function nearestFirst() {
     add(host, mount) {
       if (!viewport) return mount();
       ready.set(host, mount);
-      if (near.has(host)) mountNearSoon();
+      if (isNear(host)) mountNearSoon();
       mountRestWhenIdle();
     },
     /** Forgets a host that left before its turn. */
