@@ -22,8 +22,10 @@ pub fn rules(
     currency: Currency,
     again: bool,
 ) -> impl Future<Output = Result<(Storefront, Option<u64>), WidgetError>> + use<> {
-    let url = format!("{endpoint}/rules?currency={}", currency.code());
-    let mut request = Request::get(&url);
+    // gloo-net writes the query: a URL that already had one would gain a trailing `&`, and
+    // a page's `<link rel="preload">` of the rules must name the very same URL.
+    let mut request =
+        Request::get(&format!("{endpoint}/rules")).query([("currency", currency.code())]);
     if again {
         request = request.cache(web_sys::RequestCache::NoCache);
     }
@@ -45,15 +47,15 @@ pub async fn offers(
     amount: Money,
     category: Option<&str>,
 ) -> Result<OffersDocument, WidgetError> {
-    let mut url = format!(
-        "{endpoint}/offers?amount={amount}&currency={}",
-        amount.currency().code()
-    );
+    let amount_text = amount.to_string();
+    let mut request = Request::get(&format!("{endpoint}/offers")).query([
+        ("amount", amount_text.as_str()),
+        ("currency", amount.currency().code()),
+    ]);
     if let Some(category) = category {
-        url.push_str("&category=");
-        url.push_str(&String::from(js_sys::encode_uri_component(category)));
+        request = request.query([("category", category)]);
     }
-    read(get(endpoint, &url).await?.0)
+    read(send(endpoint, request, None).await?.0)
 }
 
 thread_local! {

@@ -49,8 +49,7 @@ export function answer(routes) {
     const url = new URL(request.url);
     const body = request.method === "POST" ? await request.text() : "";
     const cache = request.cache === "default" ? "" : ` [${request.cache}]`;
-    const search = url.search.replace(/&$/, "");
-    window.__asked.push(`${request.method} ${url.pathname}${search} ${body}`.trim() + cache);
+    window.__asked.push(`${request.method} ${url.pathname}${url.search} ${body}`.trim() + cache);
     const route = Object.keys(routes).find((path) => url.pathname.includes(path));
     if (route === undefined) return new Response('{"code":"not_found","message":"no route"}', { status: 404 });
     const [status, text, cacheControl] = routes[route];

@@ -2,43 +2,52 @@
 // (and the frame after painted), when every badge has, and the main thread's long tasks
 // (over 50 ms) until then: the longest, the longest once the first screen was drawn, and the
 // total blocking time (the sum of each long task's time past 50 ms).
-const hosts = [...document.querySelectorAll("[data-installment-badge]")];
-// Which are on the first screen, as an IntersectionObserver sees them: asking each host for
-// its box would lay out the whole page once per host where `content-visibility` skips some.
-const onScreen = await new Promise((resolve) => {
-  const observer = new IntersectionObserver((entries) => {
-    observer.disconnect();
-    resolve(entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target));
-  });
-  for (const host of hosts) observer.observe(host);
-});
-const tasks = [];
-new PerformanceObserver((list) => tasks.push(...list.getEntries())).observe({ type: "longtask", buffered: true });
-const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()))));
-// Counted as they are drawn, not by looking at every host each time: the probe must not be
-// what makes a long listing's tasks long.
-const drawn = new Set();
-const isOnScreen = new Set(onScreen);
-// Some may have drawn while the observer answered.
-let onScreenLeft = onScreen.filter((host) => !host.hasAttribute("data-installment-state")).length;
-for (const host of hosts) if (host.hasAttribute("data-installment-state")) drawn.add(host);
-let firstScreen;
-new MutationObserver((records, observer) => {
-  for (const { target } of records) {
-    if (drawn.has(target)) continue;
-    drawn.add(target);
-    if (isOnScreen.has(target)) onScreenLeft--;
-  }
-  if (firstScreen === undefined && onScreenLeft === 0) firstScreen = painted();
-  if (drawn.size < hosts.length) return;
-  observer.disconnect();
-  Promise.all([firstScreen, painted()]).then(([first, all]) => {
+//
+// A classic script at the top of <head>: it watches from before the first badge can draw, so
+// a widget that draws while the page is still being parsed is measured when it draws, not
+// when the page has finished loading.
+(() => {
+  const paintedAt = new Map(); // host → when the frame after it drew had painted
+  const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()))));
+  const tasks = [];
+  new PerformanceObserver((list) => tasks.push(...list.getEntries())).observe({ type: "longtask", buffered: true });
+  let finish = () => {};
+  // Counted as they are drawn, not by looking at every host each time: the probe must not be
+  // what makes a long listing's tasks long.
+  new MutationObserver((records) => {
+    const drawn = records.map((record) => record.target).filter((host) => !paintedAt.has(host));
+    if (drawn.length === 0) return;
+    const frame = painted();
+    for (const host of drawn) paintedAt.set(host, frame);
+    finish();
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+
+  addEventListener("DOMContentLoaded", async () => {
+    const hosts = [...document.querySelectorAll("[data-installment-badge]")];
+    // Which are on the first screen, as an IntersectionObserver sees them: asking each host
+    // for its box would lay out the whole page once per host where `content-visibility`
+    // skips some.
+    const onScreen = await new Promise((resolve) => {
+      const observer = new IntersectionObserver((entries) => {
+        observer.disconnect();
+        resolve(entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target));
+      });
+      for (const host of hosts) observer.observe(host);
+    });
+    await new Promise((resolve) => {
+      finish = () => paintedAt.size >= hosts.length && resolve();
+      finish();
+    });
+    const last = async (list) => Math.max(...(await Promise.all(list.map((host) => paintedAt.get(host)))));
+    const [first, all] = [await last(onScreen), await last(hosts)];
     // Long tasks are reported after they end: give the last one a moment to arrive.
     setTimeout(() => {
       const within = tasks.filter((t) => t.startTime < all);
       const longest = (list) => Math.max(0, ...list.map((t) => t.duration));
+      const navigation = performance.getEntriesByType("navigation")[0];
       window.benchDone = {
         contentfulPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0,
+        parsed: navigation.domInteractive,
         wasmArrived: performance.getEntriesByType("resource").find((r) => r.name.endsWith("_bg.wasm"))?.responseEnd ?? 0,
         firstScreen: first,
         all,
@@ -50,4 +59,4 @@ new MutationObserver((records, observer) => {
       };
     }, 100);
   });
-}).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+})();

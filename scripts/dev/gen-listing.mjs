@@ -43,9 +43,8 @@ writeFileSync(new URL("../../www/index.html", import.meta.url), `<!doctype html>
   <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/styles.css">
   <script type="module" src="/widget/embed.js"></script>
-  <!-- What embed.js will fetch for a page of badges, fetched while the page is parsed. -->
+  <!-- The badge build's glue, fetched while the page is parsed. -->
   <link rel="modulepreload" href="/widget/installment_badge.js">
-  <link rel="preload" href="/widget/installment_badge_bg.wasm" as="fetch" crossorigin>
 </head>
 <body>
   <header class="site-header">

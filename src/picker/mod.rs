@@ -368,7 +368,9 @@ pub fn InstallmentPicker(
                         </span>
                         <span class="installment-picker__hint" id=hint_id.clone()>{move || word(|w| &w.card_hint)}</span>
                     </div>
-                    <div class="installment-picker__plans">{plans.clone()}</div>
+                    // Out of the tab order: Firefox stops on any scrolling box, and the radios
+                    // inside already bring each plan into view as they take focus.
+                    <div class="installment-picker__plans" tabindex="-1">{plans.clone()}</div>
                     <p class="installment-picker__live" role="status">{announcement}</p>
                     <p class="installment-picker__cleared" role="status">
                         {move || cleared.get().then(|| word(|w| &w.choice_cleared))}

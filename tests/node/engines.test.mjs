@@ -1,0 +1,301 @@
+// The storefront end to end in Chromium, Firefox and WebKit: each test is written once and run
+// in every engine through WebDriver (tests/node/engines.mjs), against the real proxy in
+// sandbox mode under its strict Content-Security-Policy, and a real HTTP server that fails
+// the way a proxy can. Needs pkg/ (scripts/build-package) and the proxy binary
+// (cargo build -p installment-proxy); run by scripts/test.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join } from "node:path";
+import { By, Key } from "selenium-webdriver";
+import { ENGINES, launch, missing } from "./engines.mjs";
+import { expectedBadge, formatMoney, repo, startSandbox } from "./sandbox.mjs";
+
+// What each page recorded, read by the test: WebDriver has no console in every engine, so a
+// classic script at the top of each page keeps warnings, errors (uncaught ones and CSP
+// violations among them) and the widget's API requests. POSTs outlive the page, which
+// navigates away once it has its answer.
+const RECORDER = `(() => {
+  const log = (window.__log = { warnings: [], errors: [], requests: [] });
+  const warn = console.warn, error = console.error;
+  console.warn = (...args) => { log.warnings.push(args.join(" ")); warn.apply(console, args); };
+  console.error = (...args) => { log.errors.push(args.join(" ")); error.apply(console, args); };
+  addEventListener("error", (event) => log.errors.push("uncaught: " + event.message));
+  addEventListener("unhandledrejection", (event) => log.errors.push("unhandled: " + event.reason));
+  document.addEventListener("securitypolicyviolation", (event) => log.errors.push("CSP: " + event.violatedDirective + " " + event.blockedURI));
+  const fetch = window.fetch;
+  window.fetch = (input, init) => {
+    // A Request made from another takes its body: record a copy, send the original.
+    const request = input instanceof Request && init === undefined ? input.clone() : new Request(input, init);
+    log.requests.push(request.method + " " + request.url);
+    if (request.method === "POST") request.clone().text().then((body) => sessionStorage.setItem("posted", body));
+    return fetch.call(window, input, init);
+  };
+})();`;
+
+/** The demo's pages, each with the recorder first in its <head>. */
+function recordedSite() {
+  const site = join(mkdtempSync(join(tmpdir(), "engines-")), "www");
+  cpSync(`${repo}www`, site, { recursive: true });
+  writeFileSync(join(site, "record.js"), RECORDER);
+  for (const file of readdirSync(site).filter((name) => name.endsWith(".html"))) {
+    const page = readFileSync(join(site, file), "utf8");
+    writeFileSync(join(site, file), page.replace("<head>", '<head>\n  <script src="/record.js"></script>'));
+  }
+  return site;
+}
+
+// A proxy that fails: one page with both widgets, the widget's files, and an API that
+// answers the way `failing.mode` says. Same origin, same strict CSP as the real proxy.
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const failing = { mode: "500", badge: "", picker: "" };
+const FAILURE_PAGE = () => `<!doctype html><html lang="en-US"><head><meta charset="utf-8">
+<script src="/record.js"></script>
+<script type="module" src="/widget/embed.js"></script></head><body>
+<installment-badge ${failing.badge}></installment-badge>
+<span data-installment-badge ${failing.badge.replace(/(\w+)=/g, "data-$1=")}></span>
+<installment-picker ${failing.picker}></installment-picker>
+<button id="still-works" type="button">ok</button><output id="clicks">0</output>
+<script src="/failure.js"></script></body></html>`;
+const FAILURE_SCRIPT = 'document.getElementById("still-works").onclick = () => { const o = document.getElementById("clicks"); o.value = String(Number(o.value) + 1); };';
+const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".html": "text/html" };
+const FAILURES = {
+  unreachable: (request, response) => response.socket.destroy(),
+  "slow (5 s)": (request, response) => setTimeout(() => response.writeHead(200, { "content-type": "application/json" }).end("{}"), 5000),
+  500: (request, response) => response.writeHead(500, { "content-type": "application/json" }).end('{"code":"internal","message":"boom"}'),
+  "malformed JSON": (request, response) => response.writeHead(200, { "content-type": "application/json" }).end('{"currency": "BYN", "providers": ['),
+};
+const brokenProxy = createServer((request, response) => {
+  const path = new URL(request.url, "http://x").pathname;
+  response.setHeader("content-security-policy", STRICT_CSP);
+  if (path.startsWith("/api/")) return FAILURES[failing.mode](request, response);
+  const body = { "/failure.html": FAILURE_PAGE, "/record.js": () => RECORDER, "/failure.js": () => FAILURE_SCRIPT }[path];
+  if (body) return response.writeHead(200, { "content-type": TYPES[extname(path)] }).end(body());
+  if (path.startsWith("/widget/") && !path.includes("..")) {
+    try {
+      return response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(`${repo}pkg/${path.slice(8)}`));
+    } catch {
+      // not one of the widget's files
+    }
+  }
+  response.writeHead(404).end();
+});
+
+let sandbox;
+let brokenUrl;
+before(async () => {
+  sandbox = await startSandbox(recordedSite());
+  await new Promise((resolve) => brokenProxy.listen(0, "127.0.0.1", resolve));
+  brokenUrl = `http://127.0.0.1:${brokenProxy.address().port}/`;
+});
+after(() => {
+  sandbox?.stop();
+  brokenProxy.close();
+  brokenProxy.closeAllConnections();
+});
+
+// ENGINES=firefox,webkit runs those alone.
+const chosen = process.env.ENGINES?.split(",");
+for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) {
+  const why = missing(engine);
+  describe(engine.name, { skip: why && process.env.CI !== "true" ? why : false }, () => {
+    let session;
+    let driver;
+    before(async () => {
+      assert.equal(why, null, `${engine.name}: ${why}`);
+      session = await launch(engine);
+      driver = session.driver;
+    });
+    after(() => session?.stop());
+
+    // In the page: `fn` (a function's source) called with `args`, its result back.
+    const js = (fn, ...args) => driver.executeScript(`return (${fn}).apply(null, arguments)`, ...args);
+    const waitFor = (fn, message, ...args) => driver.wait(() => js(fn, ...args), 15000, `${engine.name}: ${message}`);
+    const open = (path, base = sandbox.baseUrl) => driver.get(base + path);
+    const settled = (selector) =>
+      waitFor((s) => [...document.querySelectorAll(s)].every((e) => e.hasAttribute("data-installment-state")), `every ${selector} drawn`, selector);
+    const shadowText = (selector) => js((s) => document.querySelector(s).shadowRoot.textContent, selector);
+    const inPicker = (selector, host = "installment-picker") => js((h, s) => document.querySelector(h).shadowRoot.querySelector(s), host, selector);
+    const log = () => js(() => window.__log);
+    const keys = (...sequence) => driver.actions().sendKeys(...sequence).perform();
+    const badge = (amount, category) => expectedBadge(sandbox.baseUrl, amount, "BYN", "ru-BY", category);
+
+    test("the listing's 200 badges equal the core's numbers, from one rules request, under a strict CSP", async () => {
+      const headers = (await fetch(sandbox.baseUrl)).headers;
+      assert.match(headers.get("content-security-policy"), /script-src 'self' 'wasm-unsafe-eval'; style-src 'self'/);
+      await open("");
+      const selector = "[data-installment-badge]";
+      await settled(selector);
+      const badges = await js((s) => [...document.querySelectorAll(s)].map((e) => ({ amount: e.dataset.amount, category: e.dataset.category, text: e.shadowRoot.textContent, state: e.dataset.installmentState })), selector);
+      assert.equal(badges.length, 200);
+      let empty = 0;
+      for (const { amount, category, text, state } of badges) {
+        const expected = await badge(amount, category);
+        assert.equal(text, expected, `badge for ${amount} BYN`);
+        assert.equal(state, expected ? "shown" : "empty");
+        if (!expected) empty++;
+      }
+      // Some prices are under the providers' minimum or over their maximum, and a gift card
+      // is in a category nobody finances: those show nothing at all.
+      assert.ok(empty >= 10 && empty < 100, `${empty} ineligible products`);
+      // The stylesheet applies inside the shadow roots: the strict CSP let it in.
+      assert.equal(await js(() => getComputedStyle(document.querySelector("[data-installment-state=shown]").shadowRoot.querySelector(".installment-badge__button")).cursor), "pointer");
+      const { requests, errors, warnings } = await log();
+      assert.equal(requests.filter((r) => r.includes("/api/v1/rules")).length, 1, "one rules request for 200 badges");
+      const fetched = await js(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/v1/rules")).length);
+      assert.equal(fetched, 1, "the page's preload hint is the request the widget uses");
+      assert.deepEqual(errors, [], "no errors, no CSP violations");
+      assert.deepEqual(warnings, []);
+    });
+
+    test("a variant change updates the watched badge and the picker, even when the price element is replaced", async () => {
+      await open("product.html");
+      await settled("[data-installment-badge], installment-picker");
+      assert.equal(await shadowText("[data-installment-badge]"), await badge("899.00"));
+      const announced = await js(() => document.querySelector("installment-picker").shadowRoot.querySelector(".installment-picker__live").textContent);
+      await driver.findElement(By.xpath('//*[normalize-space(text())="256 ГБ"]')).click();
+      const expected = await badge("1299.00");
+      await waitFor((text) => document.querySelector("[data-installment-badge]").shadowRoot.textContent === text, "the badge of 1299.00", expected);
+      await waitFor(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("433,00"), "the picker of 1299.00");
+      assert.ok((await shadowText("installment-picker")).includes(`Итого ${formatMoney("1299.00", "BYN", "ru-BY")}`));
+      // The new price is announced politely with the new smallest payment.
+      const now = await js(() => document.querySelector("installment-picker").shadowRoot.querySelector(".installment-picker__live").textContent);
+      assert.notEqual(now, announced);
+      assert.match(now, /вариант.*от .*Br\/мес\./);
+      await driver.findElement(By.xpath('//*[normalize-space(text())="512 ГБ"]')).click();
+      await waitFor((text) => document.querySelector("[data-installment-badge]").shadowRoot.textContent === text, "the badge of 1749.90", await badge("1749.90"));
+      assert.deepEqual((await log()).errors, []);
+    });
+
+    test("typing a BIN shows the scheme, narrows the picker to the card's family, never sends more than 8 digits, and the event carries the choice", async () => {
+      await open("tr.html");
+      await settled("installment-picker");
+      const families = () => js(() => [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer legend")].map((l) => l.textContent));
+      const all = await families();
+      assert.ok(all.length >= 4, `every card family before typing: ${all}`);
+      const field = await inPicker('input[inputmode="numeric"]');
+      await field.sendKeys("54");
+      await waitFor(() => document.querySelector("installment-picker").shadowRoot.querySelector(".installment-picker__scheme").textContent === "Mastercard", "the scheme of 54");
+      assert.deepEqual(await families(), all, "no narrowing before 6 digits");
+      // A whole card number typed: the field keeps the first 8 digits, nothing else exists.
+      await field.clear();
+      await field.sendKeys("5406 6712 3456 7890");
+      assert.equal(await field.getAttribute("value"), "54066712");
+      await waitFor(() => {
+        const titles = [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer legend")];
+        return titles.length > 0 && titles.every((h) => h.textContent.includes("Bonus"));
+      }, "only Bonus plans");
+      await js(() => { window.__chosen = null; document.addEventListener("installment-select", (e) => (window.__chosen = e.detail), { once: true }); });
+      await (await js(() => document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__plan label")[1])).click();
+      const detail = await driver.wait(() => js(() => window.__chosen), 5000, "the installment-select event");
+      assert.deepEqual([detail.provider, detail.family, detail.currency], ["craftgate", "Bonus", "TRY"]);
+      const offers = await (await fetch(`${sandbox.baseUrl}api/v1/offers?amount=42999.90&currency=TRY&bin=54066712`)).json();
+      const plan = offers.providers[0].cards.find((c) => c.family === "Bonus").plans.find((p) => p.months === detail.months);
+      assert.deepEqual([detail.monthly, detail.total], [plan.monthly, plan.total]);
+      assert.equal(await js(() => document.querySelector('installment-picker input[type="hidden"][name="taksit"]').value), `craftgate:Bonus:${detail.months}`);
+      // Every card is asked of the proxy, 8 digits at most.
+      await field.clear();
+      await field.sendKeys("411111119999");
+      await waitFor(() => document.querySelector("installment-picker").shadowRoot.textContent.includes("Bu kart için taksit yok"), "no installments for 41111111");
+      const { requests, errors } = await log();
+      assert.ok(requests.some((r) => r.endsWith("/api/v1/bins/41111111")), requests.join("\n"));
+      for (const request of requests) assert.doesNotMatch(request, /\d{9}/, `more than 8 digits left the page: ${request}`);
+      assert.deepEqual(errors, []);
+    });
+
+    // Left open (issue 18): WebKitGTK draws no focus outline on the radio an arrow key moved to.
+    const webkitOutline = engine.name === "webkit" && "WebKitGTK: no :focus-visible outline after an arrow key (open)";
+    test("the picker works with the keyboard alone, and the merchant's form gets the choice", { todo: webkitOutline }, async () => {
+      await open("checkout.html");
+      await settled("installment-picker");
+      await js(() => document.querySelector("installment-picker").shadowRoot.querySelector('input[inputmode="numeric"]').focus());
+      await keys("911210");
+      await waitFor(() => document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__offer").length === 2, "two offers for 911210");
+      await keys(Key.TAB);
+      assert.equal(await js(() => document.querySelector("installment-picker").shadowRoot.activeElement?.type), "radio");
+      await keys(Key.SPACE);
+      await keys(Key.ARROW_DOWN);
+      const checked = await js(() => document.querySelector("installment-picker").shadowRoot.querySelector("input:checked")?.value);
+      assert.equal(checked, "karta_pokupok:Karta Pokupok:6");
+      assert.equal(await js(() => document.querySelector('input[type="hidden"][name="installment_plan"]').value), checked);
+      assert.match(await js(() => document.querySelector("#chosen").textContent), /^6 × 406\.42 BYN = 2438\.50 BYN/);
+      // Focus is visible: the stylesheet outlines a focused radio.
+      assert.equal(await js(() => getComputedStyle(document.querySelector("installment-picker").shadowRoot.activeElement).outlineStyle), "solid");
+      assert.deepEqual((await log()).errors, []);
+      // The hidden input is the merchant's form's own: submitting sends the choice.
+      await js(() => document.querySelector("#order").requestSubmit());
+      await driver.wait(async () => /installment_plan=karta_pokupok%3AKarta\+Pokupok%3A6/.test(await driver.getCurrentUrl()), 10000, "the form's submission");
+    });
+
+    // The whole purchase: the picker creates the application from SKUs (never an amount), the
+    // simulator's form takes the SMS code and posts its signed webhook, and the return page
+    // polls until the status is final.
+    for (const [provider, path, phone, code, status, words] of [
+      ["karta_pokupok", "checkout.html", "+375 29 123-45-67", "1234", "approved", /^Оплачено/],
+      ["kartapay", "checkout.html", "+375291234567", "5678", "approved", /^Оплачено/],
+      ["freedompay", "kz.html", "+7 701 123 45 67", "0000", "failed", /^Не оплачено/],
+    ]) {
+      test(`a shopper buys through ${provider}: picker, the provider's SMS form, webhook, return page (${status})`, async () => {
+        await open(path);
+        await settled("installment-picker");
+        assert.equal(await js(() => document.querySelector("installment-picker").shadowRoot.querySelector(".installment-picker__pay").disabled), true, "no plan chosen yet");
+        const plan = await inPicker(`input[type="radio"][value^="${provider}:"]`);
+        const months = Number((await plan.getAttribute("value")).split(":")[2]);
+        await (await js((p) => document.querySelector("installment-picker").shadowRoot.querySelector(`input[type="radio"][value^="${p}:"]`).closest("label"), provider)).click();
+        await (await inPicker('input[type="tel"]')).sendKeys(phone);
+        await (await inPicker(".installment-picker__pay")).click();
+        await driver.wait(async () => new URL(await driver.getCurrentUrl()).origin !== new URL(sandbox.baseUrl).origin, 15000, "the provider's form");
+
+        await driver.findElement(By.css('input[name="code"]')).sendKeys(code);
+        await driver.findElement(By.xpath('//button[normalize-space()="Подтвердить"]')).click();
+        await driver.wait(async () => /\/return\.html\?application=app_/.test(await driver.getCurrentUrl()), 15000, "the return page");
+        await waitFor(() => document.getElementById("status").dataset.status !== "checking", "a final status");
+        assert.equal(await js(() => document.getElementById("status").dataset.status), status);
+        assert.match(await js(() => document.getElementById("status").textContent), words);
+        // The order went as SKUs; the amount is the proxy's (recorded in this origin's tab).
+        const sent = JSON.parse(await js(() => sessionStorage.getItem("posted")));
+        assert.deepEqual([sent.provider, sent.months, "amount" in sent], [provider, months, false], JSON.stringify(sent));
+        assert.ok(sent.items.length > 0);
+        const id = new URL(await driver.getCurrentUrl()).searchParams.get("application");
+        const stored = await (await fetch(`${sandbox.baseUrl}api/v1/applications/${id}`)).json();
+        assert.deepEqual([stored.provider, stored.status, stored.months], [provider, status, months]);
+      });
+    }
+
+    // Every failure: badges hide, the picker says so in one line, one warning names the
+    // cause, nothing uncaught, and the page keeps working.
+    async function failure(mode, badgeAttributes, cause) {
+      Object.assign(failing, { mode, badge: badgeAttributes, picker: badgeAttributes });
+      await open("failure.html", brokenUrl);
+      await settled("installment-badge, [data-installment-badge], installment-picker");
+      for (const selector of ["installment-badge", "[data-installment-badge]"]) {
+        assert.equal(await shadowText(selector), "", `${selector} hides`);
+        assert.equal(await js((s) => document.querySelector(s).dataset.installmentState, selector), "failed");
+      }
+      assert.equal(await js(() => document.querySelector("installment-picker").shadowRoot.querySelector("[role=status]").textContent), "Installments are unavailable right now.");
+      assert.equal(await js(() => document.querySelector("installment-picker").shadowRoot.querySelectorAll("*:not(.installment-root)").length), 1, "one line, nothing else");
+      const { warnings, errors, requests } = await log();
+      assert.equal(warnings.length, 1, `one warning: ${warnings.join(" | ")} (asked: ${requests.join(", ")})`);
+      assert.match(warnings[0], cause);
+      assert.deepEqual(errors, [], "nothing uncaught");
+      await driver.findElement(By.id("still-works")).click();
+      assert.equal(await js(() => document.getElementById("clicks").textContent), "1");
+    }
+    for (const [mode, cause] of [
+      ["unreachable", /the proxy at \/api\/v1 is unreachable/],
+      ["slow (5 s)", /did not answer within 4000 ms/],
+      ["500", /answered HTTP 500: internal: boom/],
+      ["malformed JSON", /answered malformed JSON/],
+    ]) {
+      // Left open (issue 18): in WebKitGTK the 4 s AbortSignal.timeout let the 5 s answer through.
+      const todo = engine.name === "webkit" && mode.startsWith("slow") && "WebKitGTK: the request's time limit does not abort it (open)";
+      test(`when the proxy is ${mode}, badges hide, the picker says so in one line, one warning`, { todo }, () => failure(mode, `amount="299.90" currency="BYN"`, cause));
+    }
+    test('an amount of "abc" and a currency of "XXX" hide the widgets with one warning each', async () => {
+      await failure("500", `amount="abc" currency="BYN"`, /amount.*"abc"/i);
+      await failure("500", `amount="10.00" currency="XXX"`, /XXX/);
+    });
+  });
+}

@@ -1,0 +1,53 @@
+// The proxy binary in sandbox mode, as scripts/demo runs it, for the storefront's end-to-end
+// tests: it serves the demo pages and the widget under its strict Content-Security-Policy.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initSync, formatMoney } from "../../pkg/installment_widget.js";
+
+initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
+
+export const repo = new URL("../..", import.meta.url).pathname;
+
+/**
+ * Starts the proxy (with the rate limit lifted: a test asks it for 200 reference answers)
+ * serving `staticDir`; gives its base URL and `stop()`.
+ */
+export async function startSandbox(staticDir = `${repo}www`) {
+  const dir = mkdtempSync(join(tmpdir(), "storefront-"));
+  const config = join(dir, "proxy.toml");
+  writeFileSync(config, `sandbox = true
+database = "${join(dir, "applications.sqlite")}"
+static_dir = "${staticDir}"
+widget_dir = "${repo}pkg"
+[rate_limit]
+per_second = 100000
+burst = 100000
+[disclosures.karta_pokupok]
+lender = "ОАО «Банк Дабрабыт»"
+representative_example = "1 200,00 Br на 12 месяцев: 0 %, итого 1 200,00 Br."
+terms_url = "https://example.by/terms"
+`);
+  const proxy = process.env.INSTALLMENT_PROXY ?? `${repo}target/debug/installment-proxy`;
+  const server = spawn(proxy, ["--config", config, "--listen", "127.0.0.1:0"], { cwd: repo });
+  const baseUrl = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(chunk));
+      if (match) resolve(match[0]);
+    });
+    server.on("error", reject);
+    server.on("exit", (code) => reject(new Error(`the proxy exited with ${code}`)));
+  });
+  return { baseUrl, stop: () => server.kill() };
+}
+
+/** What the badge must say, from the proxy's own (native) computation of the cheapest plan. */
+export async function expectedBadge(baseUrl, amount, currency, locale, category) {
+  const query = new URLSearchParams({ amount, currency, ...(category ? { category } : {}) });
+  const offers = await (await fetch(`${baseUrl}api/v1/offers?${query}`)).json();
+  if (!offers.from) return "";
+  return `от ${formatMoney(offers.from.monthly, currency, locale)}/мес. в рассрочку через ${offers.from.display_name}`;
+}
+
+export { formatMoney };
