@@ -128,6 +128,11 @@ fn send(
         Some(body) => request.body(body),
         None => request.build(),
     };
+    // The signal's timer ends a request in time; the clock is read as well, because WebKitGTK
+    // at times fired that timer only after a late answer had been read (tests/browser.rs).
+    let started_at = web_time::Instant::now();
+    let limit = std::time::Duration::from_millis(u64::from(TIMEOUT_MS));
+    let timed_out = move || signal.aborted() || started_at.elapsed() > limit;
     let started = request
         .map_err(|error| error.to_string())
         .and_then(|request| {
@@ -136,7 +141,7 @@ fn send(
         });
     async move {
         let failed = |detail: String| {
-            if signal.aborted() {
+            if timed_out() {
                 WidgetError::Timeout {
                     endpoint: endpoint.clone(),
                 }
@@ -158,6 +163,9 @@ fn send(
             Ok(promise) => JsFuture::from(promise).await,
             Err(error) => Err(error),
         };
+        if timed_out() {
+            return Err(WidgetError::Timeout { endpoint });
+        }
         if !ok {
             #[derive(serde::Deserialize)]
             struct Problem {
@@ -174,13 +182,7 @@ fn send(
                 detail,
             });
         }
-        let body = parsed.map_err(|_| {
-            if signal.aborted() {
-                WidgetError::Timeout { endpoint }
-            } else {
-                WidgetError::MalformedJson { endpoint }
-            }
-        })?;
+        let body = parsed.map_err(|_| WidgetError::MalformedJson { endpoint })?;
         Ok((body, cache_control))
     }
 }

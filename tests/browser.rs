@@ -55,6 +55,12 @@ export function answer(routes) {
     const [status, text, cacheControl] = routes[route];
     const headers = { "content-type": "application/json" };
     if (cacheControl) headers["cache-control"] = cacheControl;
+    if (status === 1) {
+      // The whole answer, after the time limit, from a fetch that let the abort pass by (as
+      // WebKitGTK's did at times).
+      await new Promise((resolve) => setTimeout(resolve, 4300));
+      return new Response(text, { status: 200, headers });
+    }
     if (status === 0) {
       // Headers now, a body that never comes: the request's signal is all that ends it, as
       // in a browser's own fetch.
@@ -720,6 +726,35 @@ async fn a_stalled_body_is_abandoned_at_the_time_limit() {
         state(&badge).as_deref(),
         Some("failed"),
         "not waiting forever"
+    );
+    unmount(&badge);
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_after_the_time_limit_is_refused_even_when_the_abort_came_late() {
+    watch_warnings();
+    // Status 1: `answer` sends the rules, whole and valid, 300 ms past the limit.
+    answer(&routes(&[("/rules", 1, RULES)]));
+    let badge = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("endpoint", "/late"),
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    wasm_bindgen_futures::JsFuture::from(later(TIMEOUT_MS + 500))
+        .await
+        .unwrap();
+    tick().await;
+    assert_eq!(state(&badge).as_deref(), Some("failed"), "a late answer");
+    assert!(
+        warnings()
+            .iter()
+            .any(|w| w.contains("did not answer within 4000 ms")),
+        "{:?}",
+        warnings()
     );
     unmount(&badge);
 }

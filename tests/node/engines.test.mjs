@@ -205,9 +205,7 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
       assert.deepEqual(errors, []);
     });
 
-    // Left open (issue 18): WebKitGTK draws no focus outline on the radio an arrow key moved to.
-    const webkitOutline = engine.name === "webkit" && "WebKitGTK: no :focus-visible outline after an arrow key (open)";
-    test("the picker works with the keyboard alone, and the merchant's form gets the choice", { todo: webkitOutline }, async () => {
+    test("the picker works with the keyboard alone, and the merchant's form gets the choice", async () => {
       await open("checkout.html");
       await settled("installment-picker");
       await js(() => document.querySelector("installment-picker").shadowRoot.querySelector('input[inputmode="numeric"]').focus());
@@ -289,9 +287,7 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
       ["500", /answered HTTP 500: internal: boom/],
       ["malformed JSON", /answered malformed JSON/],
     ]) {
-      // Left open (issue 18): in WebKitGTK the 4 s AbortSignal.timeout let the 5 s answer through.
-      const todo = engine.name === "webkit" && mode.startsWith("slow") && "WebKitGTK: the request's time limit does not abort it (open)";
-      test(`when the proxy is ${mode}, badges hide, the picker says so in one line, one warning`, { todo }, () => failure(mode, `amount="299.90" currency="BYN"`, cause));
+      test(`when the proxy is ${mode}, badges hide, the picker says so in one line, one warning`, () => failure(mode, `amount="299.90" currency="BYN"`, cause));
     }
     test('an amount of "abc" and a currency of "XXX" hide the widgets with one warning each', async () => {
       await failure("500", `amount="abc" currency="BYN"`, /amount.*"abc"/i);

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { expectedBadge as expectedFrom, formatMoney, startSandbox } from "./sandbox.mjs";
+import { expectedBadge as expectedFrom, formatMoney, repo, startSandbox } from "./sandbox.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
