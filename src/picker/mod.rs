@@ -282,21 +282,27 @@ pub fn InstallmentPicker(
     let plans = move || {
         let (offers, open) = visible.get()?;
         if open.is_empty() {
-            // Below every provider's minimum, the shopper learns from which amount.
-            let from = || match rules.get() {
-                Load::Ready(rules) => {
-                    let category = category.get();
-                    rules.available_from(amount.get(), category.as_deref())
-                }
-                _ => None,
-            };
+            // Below every provider's minimum, the shopper learns from which amount. Until
+            // the rules say it, nothing: offers answered first (as in Firefox at times) must
+            // not flash "unavailable" before "available from".
             let line = if !offers.offers.is_empty() {
                 word(|w| &w.no_plans_for_card)
-            } else if let Some(minimum) = from() {
-                let minimum = format_money(minimum, locale.get());
-                words.with(|w| w.available_from.replace("{0}", &minimum))
             } else {
-                word(|w| &w.unavailable)
+                let from = match rules.get() {
+                    Load::Loading => return None,
+                    Load::Ready(rules) => {
+                        let category = category.get();
+                        rules.available_from(amount.get(), category.as_deref())
+                    }
+                    Load::Failed(_) => None,
+                };
+                match from {
+                    Some(minimum) => {
+                        let minimum = format_money(minimum, locale.get());
+                        words.with(|w| w.available_from.replace("{0}", &minimum))
+                    }
+                    None => word(|w| &w.unavailable),
+                }
             };
             return Some(
                 view! { <p class="installment-picker__message" role="status">{line}</p> }
