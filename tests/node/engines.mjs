@@ -22,7 +22,7 @@ export const ENGINES = [
       browserName: "chrome",
       "goog:chromeOptions": {
         binary: process.env.CHROMIUM ?? "/usr/bin/chromium",
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900"],
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       },
     },
     version: () => run(process.env.CHROMIUM ?? "/usr/bin/chromium", "--version"),
@@ -32,7 +32,7 @@ export const ENGINES = [
     driver: geckodriver,
     capabilities: {
       browserName: "firefox",
-      "moz:firefoxOptions": { binary: "/usr/bin/firefox-esr", args: ["-headless", "-width=1280", "-height=900"] },
+      "moz:firefoxOptions": { binary: "/usr/bin/firefox-esr", args: ["-headless"] },
     },
     version: () => run("/usr/bin/firefox-esr", "--version"),
   },
@@ -107,6 +107,8 @@ export async function launch(engine) {
   // A plain W3C session: selenium's Builder insists on a browser it knows by name.
   const driver = await WebDriver.createSession(new Executor(new HttpClient(url)), new Capabilities(engine.capabilities));
   await driver.manage().setTimeouts({ script: 20000, pageLoad: 20000 });
+  // One window size in every engine (MiniBrowser opens at 1024 × 768), so a page lays out alike.
+  await driver.manage().window().setRect({ width: 1280, height: 900 });
   return {
     driver,
     async stop() {

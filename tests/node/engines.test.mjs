@@ -242,9 +242,19 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
         const plan = await inPicker(`input[type="radio"][value^="${provider}:"]`);
         const months = Number((await plan.getAttribute("value")).split(":")[2]);
         await (await js((p) => document.querySelector("installment-picker").shadowRoot.querySelector(`input[type="radio"][value^="${p}:"]`).closest("label"), provider)).click();
+        await waitFor((p) => document.querySelector("installment-picker").shadowRoot.querySelector("input:checked")?.value.startsWith(`${p}:`), `a ${provider} plan checked by the click`, provider);
         await (await inPicker('input[type="tel"]')).sendKeys(phone);
         await (await inPicker(".installment-picker__pay")).click();
-        await driver.wait(async () => new URL(await driver.getCurrentUrl()).origin !== new URL(sandbox.baseUrl).origin, 15000, "the provider's form");
+        await driver
+          .wait(async () => new URL(await driver.getCurrentUrl()).origin !== new URL(sandbox.baseUrl).origin, 15000, "the provider's form")
+          .catch(async (error) => {
+            // What the page was doing instead, for a failure in CI.
+            const state = await js(() => {
+              const root = document.querySelector("installment-picker")?.shadowRoot;
+              return { url: location.href, log: window.__log, checked: root?.querySelector("input:checked")?.value, phone: root?.querySelector('input[type="tel"]')?.value, text: root?.textContent.slice(-400) };
+            }).catch(() => "page unreadable");
+            throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+          });
 
         await driver.findElement(By.css('input[name="code"]')).sendKeys(code);
         await driver.findElement(By.xpath('//button[normalize-space()="Подтвердить"]')).click();

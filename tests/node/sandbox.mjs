@@ -11,7 +11,8 @@ initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", 
 export const repo = new URL("../..", import.meta.url).pathname;
 
 /**
- * Starts the proxy (with the rate limit lifted: a test asks it for 200 reference answers)
+ * Starts the proxy (with the rate limits lifted: a test asks it for 200 reference answers, and
+ * each engine buys with the same phones)
  * serving `staticDir`; gives its base URL and `stop()`.
  */
 export async function startSandbox(staticDir = `${repo}www`) {
@@ -24,6 +25,10 @@ widget_dir = "${repo}pkg"
 [rate_limit]
 per_second = 100000
 burst = 100000
+# Every engine buys with the same phones from the same address (the default is 5 an hour).
+[applications]
+per_phone_per_hour = 1000
+per_client_per_hour = 1000
 [disclosures.karta_pokupok]
 lender = "ОАО «Банк Дабрабыт»"
 representative_example = "1 200,00 Br на 12 месяцев: 0 %, итого 1 200,00 Br."
