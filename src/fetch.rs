@@ -22,8 +22,8 @@ pub fn rules(
     currency: Currency,
     again: bool,
 ) -> impl Future<Output = Result<(Storefront, Option<u64>), WidgetError>> + use<> {
-    // gloo-net writes the query: a URL that already had one would gain a trailing `&`, and
-    // a page's `<link rel="preload">` of the rules must name the very same URL.
+    // gloo-net writes the query: to a URL that already had one it would add a trailing `&`,
+    // and the same rules would be cached under two URLs.
     let mut request =
         Request::get(&format!("{endpoint}/rules")).query([("currency", currency.code())]);
     if again {
