@@ -33,6 +33,8 @@ pub mod fetch;
 mod js;
 pub mod labels;
 mod picker;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod view;
 
 pub use badge::InstallmentBadge;

@@ -88,6 +88,7 @@ export function watchWarnings() {
 }
 export function warnings() { return window.__warnings.slice(); }
 export function later(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+export function parseInto(element, html) { element.setHTMLUnsafe(html); }
 "#)]
 extern "C" {
     /// Makes the page's `fetch` answer each path fragment with `[status, body]`.
@@ -101,6 +102,10 @@ extern "C" {
     fn warnings() -> Vec<String>;
     /// Resolves after `ms` milliseconds: fetches resolve on the event loop, not on a tick.
     fn later(ms: u32) -> js_sys::Promise;
+    /// Parses `html` into `element` as the page's parser would, declarative shadow roots
+    /// included.
+    #[wasm_bindgen(js_name = parseInto)]
+    fn parse_into(element: &HtmlElement, html: &str);
 }
 
 /// Routes for `answer`: each path fragment's status and body (status 0: headers, then a body
@@ -302,6 +307,70 @@ async fn a_badge_element_shows_the_core_text_follows_its_attributes_opens_and_un
     attribute_changed(&badge, "amount", Some("600.00".into()));
     tick().await;
     assert_eq!(shadow(&badge).text_content().unwrap(), "");
+}
+
+/// A badge the merchant's server rendered (`server::render_badge`, as `tests/ssr.rs` checks),
+/// with words of its own so the test can tell it from the embed's.
+const SERVER_RENDERED: &str = r#"<template shadowrootmode="open"><link rel="stylesheet" href="/widget/installment-widget.css" data-server=""><span data-server="" class="installment-root"><span lang="ru-BY" dir="ltr" class="installment-badge"><button type="button" aria-haspopup="dialog" class="installment-badge__button">the server's badge</button><!></span></span></template>"#;
+
+#[wasm_bindgen_test]
+async fn a_server_rendered_badge_stays_until_the_embeds_own_has_drawn_then_gives_way() {
+    // The rules come 200 ms late: long enough to look at the page meanwhile.
+    answer(&routes(&[("/rules", 2, RULES)]));
+    // As the page's parser meets it: a declarative shadow root attaches to its parent.
+    let listing = host("div", &[]);
+    parse_into(
+        &listing,
+        &format!(
+            r#"<span data-installment-badge data-amount="299.90" data-currency="BYN" data-locale="ru-BY" data-endpoint="/server-rendered" data-installment-state="shown">{SERVER_RENDERED}</span>"#
+        ),
+    );
+    let badge: HtmlElement = listing.first_element_child().unwrap().unchecked_into();
+    assert_eq!(shadow(&badge).text_content().unwrap(), "the server's badge");
+
+    mount_badge(badge.clone(), "data-");
+    settle().await;
+    let visible = |host: &HtmlElement| -> Vec<String> {
+        let roots = shadow(host)
+            .query_selector_all(".installment-root")
+            .unwrap();
+        (0..roots.length())
+            .filter_map(|i| roots.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter(|root| {
+                let window = web_sys::window().unwrap();
+                let style = window.get_computed_style(root).unwrap().unwrap();
+                style.get_property_value("display").unwrap() != "none"
+            })
+            .map(|root| root.text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        visible(&badge),
+        ["the server's badge"],
+        "while the rules load, the server's badge is the one seen"
+    );
+
+    wasm_bindgen_futures::JsFuture::from(later(300))
+        .await
+        .unwrap();
+    tick().await;
+    let ru = Locale::from_tag("ru-BY").unwrap();
+    let expected = badge_text(byn("26.25"), ru, Some("KartaPay")).to_string();
+    assert_eq!(
+        visible(&badge),
+        [expected.clone()],
+        "the embed's badge, alone"
+    );
+    assert_eq!(shadow(&badge).text_content().unwrap(), expected);
+    assert!(
+        find(&badge, "[data-server]").is_none(),
+        "the server's parts left"
+    );
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    find(&badge, "button").unwrap().click();
+    tick().await;
+    assert!(find(&badge, "dialog[open]").is_some(), "and it is live");
+    unmount(&badge);
 }
 
 #[wasm_bindgen_test]

@@ -4,6 +4,7 @@
 #![cfg(feature = "ssr")]
 
 use installment_widget::core::{Currency, Locale, Money, badge_text};
+use installment_widget::server::render_badge;
 use installment_widget::view::Storefront;
 use installment_widget::{InstallmentBadge, InstallmentProvider};
 use leptos::prelude::*;
@@ -49,4 +50,28 @@ fn an_ineligible_price_renders_an_empty_badge() {
     let html = render("20.00");
     assert!(html.contains("installment-badge--empty"), "{html}");
     assert!(!html.contains("<button"), "{html}");
+}
+
+#[test]
+fn a_server_badge_is_a_declarative_shadow_root_with_the_widget_stylesheet() {
+    let rules = Arc::new(Storefront::from_document(serde_json::from_str(RULES).unwrap()).unwrap());
+    let byn = Currency::from_code("BYN").unwrap();
+    let locale = Locale::from_tag("ru-BY").unwrap();
+    let css = "/widget/installment-widget.css?v=\"1\"&x";
+    let cases = [("299.90", "shown"), ("20.00", "empty")];
+    for (amount, state) in cases {
+        let badge = render_badge(
+            &rules,
+            Money::parse(amount, byn).unwrap(),
+            locale,
+            None,
+            css,
+        );
+        assert_eq!(badge.state, state, "{amount}");
+        let expected = format!(
+            r#"<template shadowrootmode="open"><link rel="stylesheet" href="/widget/installment-widget.css?v=&quot;1&quot;&amp;x" data-server=""><span data-server="" class="installment-root">{}</span></template>"#,
+            render(amount)
+        );
+        assert_eq!(badge.shadow_root, expected, "{amount}");
+    }
 }

@@ -225,7 +225,7 @@ pub(crate) fn mount<V: IntoView + 'static>(
         // Mounted already (the glue mounts each element once; this guards direct calls).
         Some(root)
             if root
-                .query_selector(".installment-root")
+                .query_selector(".installment-root:not([data-server])")
                 .ok()
                 .flatten()
                 .is_some() =>
@@ -260,7 +260,18 @@ pub(crate) fn mount<V: IntoView + 'static>(
     else {
         return;
     };
-    parent.set_class_name("installment-root");
+    // Under a badge the merchant's server rendered (`server::render_badge`), the embed's own
+    // render waits unseen until it has drawn; `take_over` then swaps them in one step.
+    let rendered_by_server = root
+        .query_selector("[data-server]")
+        .ok()
+        .flatten()
+        .is_some();
+    parent.set_class_name(if rendered_by_server {
+        "installment-root installment-root--waiting"
+    } else {
+        "installment-root"
+    });
     if root.append_child(&parent).is_err() {
         return;
     }
@@ -296,6 +307,7 @@ where
     let report = Callback::new({
         let host = host.clone();
         move |state: WidgetState| {
+            take_over(&host);
             let _ = host.set_attribute("data-installment-state", state.name());
             if let WidgetState::Failed(error) = &state {
                 warn_once(error);
@@ -308,6 +320,20 @@ where
         }
     });
     (settings, report)
+}
+
+/// The embed's render of `host` has drawn: what the server rendered there leaves, and the
+/// embed's render shows, in the same task, so the shopper sees no gap between them.
+fn take_over(host: &HtmlElement) {
+    let Some(root) = host.shadow_root() else {
+        return;
+    };
+    while let Ok(Some(part)) = root.query_selector("[data-server]") {
+        part.remove();
+    }
+    if let Ok(Some(waiting)) = root.query_selector(".installment-root--waiting") {
+        waiting.set_class_name("installment-root");
+    }
 }
 
 /// Whether the settings can be used now, and (while they can) a memo of them that keeps the
