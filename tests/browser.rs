@@ -358,7 +358,7 @@ async fn a_server_rendered_badge_stays_until_the_embeds_own_has_drawn_then_gives
     let expected = badge_text(byn("26.25"), ru, Some("KartaPay")).to_string();
     assert_eq!(
         visible(&badge),
-        [expected.clone()],
+        std::slice::from_ref(&expected),
         "the embed's badge, alone"
     );
     assert_eq!(shadow(&badge).text_content().unwrap(), expected);
