@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { By, Key } from "selenium-webdriver";
 import { ENGINES, launch, missing } from "./engines.mjs";
-import { expectedBadge, formatMoney, repo, startSandbox } from "./sandbox.mjs";
+import { expectedBadge, formatMoney, renderedByServer, repo, startSandbox } from "./sandbox.mjs";
 
 // What each page recorded, read by the test: WebDriver has no console in every engine, so a
 // classic script at the top of each page keeps warnings, errors (uncaught ones and CSP
@@ -83,10 +83,25 @@ const brokenProxy = createServer((request, response) => {
   response.writeHead(404).end();
 });
 
+// Runs where the parser reaches it, at the end of the server-rendered listing, before any
+// module script: what a shopper sees of each badge before the widget's script has run.
+const BEFORE_SCRIPTS = `window.__beforeScripts = {
+  defined: customElements.get("installment-badge") !== undefined,
+  badges: [...document.querySelectorAll("[data-installment-badge]")].map((host) => ({
+    text: host.shadowRoot?.textContent ?? null,
+    height: host.getBoundingClientRect().height,
+  })),
+};`;
+
 let sandbox;
 let brokenUrl;
 before(async () => {
-  sandbox = await startSandbox(recordedSite());
+  const site = recordedSite();
+  sandbox = await startSandbox(site);
+  // The demo listing as a merchant's server renders it.
+  const listing = await renderedByServer(sandbox.baseUrl, readFileSync(join(site, "index.html"), "utf8"));
+  writeFileSync(join(site, "before-scripts.js"), BEFORE_SCRIPTS);
+  writeFileSync(join(site, "server-rendered.html"), listing.replace("</body>", '<script src="/before-scripts.js"></script>\n</body>'));
   await new Promise((resolve) => brokenProxy.listen(0, "127.0.0.1", resolve));
   brokenUrl = `http://127.0.0.1:${brokenProxy.address().port}/`;
 });
@@ -146,6 +161,35 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
       assert.equal(requests.filter((r) => r.includes("/api/v1/rules")).length, 1, "one rules request for 200 badges");
       const fetched = await js(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/v1/rules")).length);
       assert.equal(fetched, 1, "one network request for the rules (no preload fetched twice)");
+      assert.deepEqual(errors, [], "no errors, no CSP violations");
+      assert.deepEqual(warnings, []);
+    });
+
+    test("a listing rendered by the server shows its badges before any script runs, and the embed takes each over", async () => {
+      await open("server-rendered.html");
+      const before = await js(() => window.__beforeScripts);
+      assert.equal(before.defined, false, "the widget's script had not run");
+      const selector = "[data-installment-badge]";
+      await waitFor((s) => [...document.querySelectorAll(s)].every((host) => !host.shadowRoot.querySelector("[data-server], .installment-root--waiting")), "every badge taken over by the embed", selector);
+      const after = await js((s) => [...document.querySelectorAll(s)].map((host) => ({
+        amount: host.dataset.amount, category: host.dataset.category, state: host.dataset.installmentState,
+        text: host.shadowRoot.textContent, roots: host.shadowRoot.querySelectorAll(".installment-root").length,
+      })), selector);
+      assert.equal(after.length, 200);
+      for (const [i, { amount, category, state, text, roots }] of after.entries()) {
+        const expected = await badge(amount, category);
+        assert.equal(before.badges[i].text, expected, `the server's badge for ${amount} BYN`);
+        assert.equal(text, expected, `the embed's badge for ${amount} BYN`);
+        assert.equal(state, expected ? "shown" : "empty");
+        assert.equal(roots, 1, "the embed's render alone");
+        // Laid out with the page, so the embed's arrival shifts nothing.
+        if (expected) assert.ok(before.badges[i].height > 0, `the server's badge for ${amount} BYN has its place`);
+      }
+      // The embed's badge is live: "learn more" opens the plans.
+      await js((s) => document.querySelector(s).shadowRoot.querySelector("button").click(), "[data-installment-state=shown]");
+      await waitFor(() => document.querySelector("[data-installment-state=shown]").shadowRoot.querySelector("dialog[open]"), "the dialog open");
+      const { requests, errors, warnings } = await log();
+      assert.equal(requests.filter((r) => r.includes("/api/v1/rules")).length, 1, "one rules request");
       assert.deepEqual(errors, [], "no errors, no CSP violations");
       assert.deepEqual(warnings, []);
     });

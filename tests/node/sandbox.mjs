@@ -1,9 +1,10 @@
 // The proxy binary in sandbox mode, as scripts/demo runs it, for the storefront's end-to-end
 // tests: it serves the demo pages and the widget under its strict Content-Security-Policy.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import assert from "node:assert/strict";
 import { initSync, formatMoney } from "../../pkg/installment_widget.js";
 
 initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
@@ -56,3 +57,29 @@ export async function expectedBadge(baseUrl, amount, currency, locale, category)
 }
 
 export { formatMoney };
+
+const HOST = /<span data-installment-badge([^>]*)><\/span>/g;
+
+/**
+ * `html` with every empty `<span data-installment-badge …>` holding its badge as the merchant's
+ * server renders it (examples/render_badges, from the proxy's rules): a declarative shadow root
+ * the browser paints with the page, and the state the embed would write.
+ */
+export async function renderedByServer(baseUrl, html, { currency = "BYN", locale = "ru-BY" } = {}) {
+  const rules = join(mkdtempSync(join(tmpdir(), "render-")), "rules.json");
+  const answer = await fetch(`${baseUrl}api/v1/rules?currency=${currency}`);
+  if (!answer.ok) throw new Error(`rules: ${answer.status}`);
+  writeFileSync(rules, await answer.text());
+  const attribute = (attributes, name) => new RegExp(`data-${name}="([^"]*)"`).exec(attributes)?.[1];
+  const prices = [...html.matchAll(HOST)].map(([, attributes]) =>
+    JSON.stringify({ amount: attribute(attributes, "amount"), category: attribute(attributes, "category") }));
+  const renderer = process.env.RENDER_BADGES ?? `${repo}target/debug/examples/render_badges`;
+  const run = spawnSync(renderer, [rules, locale, "/widget/installment-widget.css"], { input: prices.join("\n"), encoding: "utf8", maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`${renderer}: ${run.error ?? run.stderr}`);
+  const badges = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(badges.length, prices.length, "a badge for each price");
+  return html.replace(HOST, (_, attributes) => {
+    const { state, shadow_root } = badges.shift();
+    return `<span data-installment-badge${attributes} data-installment-state="${state}">${shadow_root}</span>`;
+  });
+}
