@@ -20,6 +20,9 @@ const SLICE_MS = 12;
  */
 function nearestFirst() {
   const top = new WeakMap(); // host → its top in the page when located
+  // Hosts that show what the merchant's server rendered: already seen, so they give way to the
+  // hosts near the viewport that show nothing yet, and are taken over in idle time.
+  const drawnByServer = new WeakSet();
   const ready = new Map(); // host → its mount, once its wasm is ready, in document order
   let soon = false;
   let idle = false;
@@ -40,6 +43,7 @@ function nearestFirst() {
   // Near the viewport as it is now (a page opened at an anchor, or scrolled back to where the
   // shopper was, moves after the hosts were located): within a screen above or below it.
   const isNear = (host) => {
+    if (drawnByServer.has(host)) return false;
     const at = top.get(host);
     return at !== undefined && at > scrollY - innerHeight && at < scrollY + 2 * innerHeight;
   };
@@ -94,6 +98,7 @@ function nearestFirst() {
     /** Mounts `host` (by `mount`) when its turn comes. */
     add(host, mount) {
       if (!viewport) return mount();
+      if (host.shadowRoot?.querySelector("[data-server]")) drawnByServer.add(host);
       ready.set(host, mount);
       if (isNear(host)) mountNearSoon();
       mountRestWhenIdle();

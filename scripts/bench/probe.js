@@ -6,21 +6,54 @@
 // A classic script at the top of <head>: it watches from before the first badge can draw, so
 // a widget that draws while the page is still being parsed is measured when it draws, not
 // when the page has finished loading.
+//
+// On a page the server rendered (`data-server-rendered` on this script), a badge the server
+// drew is drawn when the parser puts it in and its shadow root's stylesheet has loaded, and
+// is live once the embed has taken it over (its own render has drawn and written the state
+// again); the others are drawn by the embed, as on any page.
 (() => {
+  const serverRendered = document.currentScript.hasAttribute("data-server-rendered");
   const paintedAt = new Map(); // host → when the frame after it drew had painted
+  const takenOverAt = new Map(); // server-drawn host → when the embed's render replaced it
   const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()))));
+  // A server-rendered badge is drawn with its styles: the shadow root's link has loaded.
+  const styled = (host) =>
+    new Promise(function check(resolve) {
+      if (!host.shadowRoot) return requestAnimationFrame(() => check(resolve)); // still being parsed
+      const link = host.shadowRoot.querySelector("link");
+      if (!link || link.sheet) return resolve();
+      link.addEventListener("load", resolve, { once: true });
+    });
   const tasks = [];
   new PerformanceObserver((list) => tasks.push(...list.getEntries())).observe({ type: "longtask", buffered: true });
   let finish = () => {};
   // Counted as they are drawn, not by looking at every host each time: the probe must not be
   // what makes a long listing's tasks long.
   new MutationObserver((records) => {
-    const drawn = records.map((record) => record.target).filter((host) => !paintedAt.has(host));
-    if (drawn.length === 0) return;
+    const drawn = records.map((record) => record.target);
     const frame = painted();
-    for (const host of drawn) paintedAt.set(host, frame);
+    for (const host of drawn) {
+      // The server drew it already: the state written again is the embed taking it over.
+      const times = drawnByServer.has(host) ? takenOverAt : paintedAt;
+      if (!times.has(host)) times.set(host, frame);
+    }
     finish();
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+  const drawnByServer = new WeakSet();
+  let serverDrawn = 0;
+  if (serverRendered) {
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const host of record.addedNodes) {
+          if (host.nodeType !== Node.ELEMENT_NODE || !host.hasAttribute("data-installment-state")) continue;
+          drawnByServer.add(host);
+          serverDrawn++;
+          paintedAt.set(host, styled(host).then(painted));
+        }
+      }
+      finish();
+    }).observe(document, { subtree: true, childList: true });
+  }
 
   addEventListener("DOMContentLoaded", async () => {
     const hosts = [...document.querySelectorAll("[data-installment-badge]")];
@@ -35,18 +68,22 @@
       for (const host of hosts) observer.observe(host);
     });
     await new Promise((resolve) => {
-      finish = () => paintedAt.size >= hosts.length && resolve();
+      finish = () => paintedAt.size >= hosts.length && takenOverAt.size >= serverDrawn && resolve();
       finish();
     });
-    const last = async (list) => Math.max(...(await Promise.all(list.map((host) => paintedAt.get(host)))));
-    const [first, all] = [await last(onScreen), await last(hosts)];
+    const last = async (list, times) => Math.max(...(await Promise.all(list.map((host) => times.get(host)))));
+    const live = new Map(hosts.map((host) => [host, takenOverAt.get(host) ?? paintedAt.get(host)]));
+    const [drawn, all] = [await last(onScreen, paintedAt), await last(hosts, live)];
     // Long tasks are reported after they end: give the last one a moment to arrive.
     setTimeout(() => {
+      const contentfulPaint = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
+      // Nothing is on screen before the page's first paint, whenever the frame's work ended.
+      const first = Math.max(drawn, contentfulPaint);
       const within = tasks.filter((t) => t.startTime < all);
       const longest = (list) => Math.max(0, ...list.map((t) => t.duration));
       const navigation = performance.getEntriesByType("navigation")[0];
       window.benchDone = {
-        contentfulPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0,
+        contentfulPaint,
         parsed: navigation.domInteractive,
         wasmArrived: performance.getEntriesByType("resource").find((r) => r.name.endsWith("_bg.wasm"))?.responseEnd ?? 0,
         firstScreen: first,

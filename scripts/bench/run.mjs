@@ -1,37 +1,45 @@
-// Drives scripts/bench-browser: the release proxy in sandbox mode serves the demo's files and
-// the bench's pages from one folder, with its own strict CSP and real API, as a shop's server
-// would; nothing is intercepted in the browser, which would slow what it serves.
-import { spawn } from "node:child_process";
+// Drives scripts/bench-browser: the release proxy in sandbox mode (started as the storefront
+// tests start it) serves the demo's files and the bench's pages from one folder, with its own
+// strict CSP and real API, as a shop's server would; nothing is intercepted in the browser,
+// which would slow what it serves.
 import { cpSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const runs = Number(process.argv[2] ?? 15);
 const repo = new URL("../..", import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), "bench-"));
-const site = join(dir, "www");
+process.env.INSTALLMENT_PROXY ??= `${repo}target/server/installment-proxy`;
+const { renderedByServer, startSandbox } = await import("../../tests/node/sandbox.mjs");
+
+const runs = Number(process.argv[2] ?? 15);
+const site = join(mkdtempSync(join(tmpdir(), "bench-")), "www");
 cpSync(`${repo}www`, site, { recursive: true });
 for (const file of ["probe.js", "baseline.js", "quotes.js"]) cpSync(`${repo}scripts/bench/${file}`, join(site, "bench", file));
 cpSync(`${repo}node_modules/dinero.js/build/esm/dinero.js`, join(site, "bench/dinero.js"));
+const sandbox = await startSandbox(site);
+const base = sandbox.baseUrl;
 
 const listing = readFileSync(`${repo}www/index.html`, "utf8");
 // The demo's 200 products, and the same shelf ten times over: a listing of 2,000.
 const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
 const bigListing = listing.replace(shelf, shelf.repeat(10));
-// The probe watches from the top of <head>, before anything can draw.
-const probed = (page) => page.replace("<head>", '<head>\n  <script src="/bench/probe.js"></script>');
+// The badges a merchant's server renders into a listing: the first products', which any
+// screen shows first (each costs the parser a stylesheet link); the embed draws the rest.
+const SERVER_RENDERED = 24;
+// The probe watches from the top of <head>, before anything can draw; on a page the server
+// rendered it also times the badges the parser puts in.
+const probed = (page, serverRendered = false) =>
+  page.replace("<head>", `<head>\n  <script src="/bench/probe.js"${serverRendered ? " data-server-rendered" : ""}></script>`);
 const pages = {
   widget: probed(listing),
   "widget-2000": probed(bigListing),
+  server: probed(await renderedByServer(base, listing, { first: SERVER_RENDERED }), true),
+  "server-2000": probed(await renderedByServer(base, bigListing, { first: SERVER_RENDERED }), true),
   baseline: listing.replace(/<script type="module"( async)? src="\/widget\/embed.js"><\/script>/, '<script type="module" src="/bench/baseline.js"></script>'),
   quotes: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench/quotes.js"></script>',
 };
 for (const [name, html] of Object.entries(pages)) writeFileSync(join(site, `bench/page-${name}.html`), html);
 
-writeFileSync(join(dir, "proxy.toml"), `sandbox = true\nstatic_dir = "${site}"\nwidget_dir = "${repo}pkg"\n[rate_limit]\nper_second = 100000\nburst = 100000\n`);
-const server = spawn(`${repo}target/server/installment-proxy`, ["--config", join(dir, "proxy.toml"), "--listen", "127.0.0.1:0"]);
-const base = await new Promise((resolve) => server.stdout.on("data", (c) => { const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(c)); if (m) resolve(m[0]); }));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -53,7 +61,7 @@ async function paint(name) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { widget: [], "widget-2000": [], baseline: [] };
+const results = { widget: [], "widget-2000": [], server: [], "server-2000": [], baseline: [] };
 for (let i = 0; i < runs; i++) for (const name of Object.keys(results)) results[name].push(await paint(name));
 const of = (name, field) => median(results[name].map((r) => (typeof r === "number" ? r : r[field])));
 const widget = of("widget", "all");
@@ -63,11 +71,12 @@ console.log(`  naive JS (seed's calculateInstallments + innerHTML): ${baseline.t
 console.log(`  installment-widget (wasm, shadow DOM):                ${widget.toFixed(1)} ms`);
 console.log(`  ratio widget / baseline: ${(widget / baseline).toFixed(2)}× (goal: at most 1.5×)`);
 console.log(`\nListings of 200 and 2,000 products, medians of ${runs} cold loads (ms from navigation start):`);
-console.log("| Products | Page's first paint | Page parsed | Wasm arrived | Badges on the first screen | First screen of badges painted | All painted | Longest task | Longest task after the first screen | Total blocking time |");
-console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const [name, count] of [["widget", 200], ["widget-2000", 2000]]) {
+console.log("| Products | Badges drawn by | HTML | Page's first paint | Page parsed | Wasm arrived | Badges on the first screen | First screen of badges painted | All painted (server: all taken over) | Longest task | Longest task after the first screen | Total blocking time |");
+console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const [name, count, by] of [["widget", 200, "the embed"], ["widget-2000", 2000, "the embed"], ["server", 200, `the server (first ${SERVER_RENDERED})`], ["server-2000", 2000, `the server (first ${SERVER_RENDERED})`]]) {
   const cell = (field) => of(name, field).toFixed(0);
-  console.log(`| ${count.toLocaleString("en")} | ${cell("contentfulPaint")} | ${cell("parsed")} | ${cell("wasmArrived")} | ${results[name][0].onScreen} | ${cell("firstScreen")} | ${cell("all")} | ${cell("longest")} | ${cell("longestAfterFirst")} | ${cell("blocking")} |`);
+  const kb = `${Math.round(Buffer.byteLength(pages[name]) / 1000)} KB`;
+  console.log(`| ${count.toLocaleString("en")} | ${by} | ${kb} | ${cell("contentfulPaint")} | ${cell("parsed")} | ${cell("wasmArrived")} | ${results[name][0].onScreen} | ${cell("firstScreen")} | ${cell("all")} | ${cell("longest")} | ${cell("longestAfterFirst")} | ${cell("blocking")} |`);
 }
 
 const { page, context } = await open("quotes");
@@ -78,4 +87,4 @@ console.log("\nSplits into 3, 6, 12 and 24 installments, 2 s each, in the same p
 for (const r of result) console.log(`  ${r.name.padEnd(28)} ${r.perSecond.toLocaleString("en-US").padStart(12)} quotes/s`);
 console.log(`  ratio wasm / dinero.js: ${(result[0].perSecond / result[1].perSecond).toFixed(2)}× (goal: faster)`);
 await browser.close();
-server.kill();
+sandbox.stop();

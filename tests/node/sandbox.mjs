@@ -61,24 +61,26 @@ export { formatMoney };
 const HOST = /<span data-installment-badge([^>]*)><\/span>/g;
 
 /**
- * `html` with every empty `<span data-installment-badge …>` holding its badge as the merchant's
- * server renders it (examples/render_badges, from the proxy's rules): a declarative shadow root
- * the browser paints with the page, and the state the embed would write.
+ * `html` with its first `first` empty `<span data-installment-badge …>` holding their badges as
+ * the merchant's server renders them (examples/render_badges, from the proxy's rules): a
+ * declarative shadow root the browser paints with the page, and the state the embed would
+ * write. The rest stay for the embed to draw.
  */
-export async function renderedByServer(baseUrl, html, { currency = "BYN", locale = "ru-BY" } = {}) {
+export async function renderedByServer(baseUrl, html, { currency = "BYN", locale = "ru-BY", first = Infinity } = {}) {
   const rules = join(mkdtempSync(join(tmpdir(), "render-")), "rules.json");
   const answer = await fetch(`${baseUrl}api/v1/rules?currency=${currency}`);
   if (!answer.ok) throw new Error(`rules: ${answer.status}`);
   writeFileSync(rules, await answer.text());
   const attribute = (attributes, name) => new RegExp(`data-${name}="([^"]*)"`).exec(attributes)?.[1];
-  const prices = [...html.matchAll(HOST)].map(([, attributes]) =>
+  const prices = [...html.matchAll(HOST)].slice(0, first).map(([, attributes]) =>
     JSON.stringify({ amount: attribute(attributes, "amount"), category: attribute(attributes, "category") }));
   const renderer = process.env.RENDER_BADGES ?? `${repo}target/debug/examples/render_badges`;
   const run = spawnSync(renderer, [rules, locale, "/widget/installment-widget.css"], { input: prices.join("\n"), encoding: "utf8", maxBuffer: 1 << 28 });
   if (run.status !== 0) throw new Error(`${renderer}: ${run.error ?? run.stderr}`);
   const badges = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
   assert.equal(badges.length, prices.length, "a badge for each price");
-  return html.replace(HOST, (_, attributes) => {
+  return html.replace(HOST, (host, attributes) => {
+    if (badges.length === 0) return host;
     const { state, shadow_root } = badges.shift();
     return `<span data-installment-badge${attributes} data-installment-state="${state}">${shadow_root}</span>`;
   });
