@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { expectedBadge as expectedFrom, formatMoney, repo, startSandbox } from "./sandbox.mjs";
+import { expectedBadge as expectedFrom, formatMoney, renderedByServer, repo, startSandbox } from "./sandbox.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -113,6 +113,53 @@ test("a listing of 2,000 opened in its middle mounts the badges on screen first,
   // them have moved them a little, so allow two. Mounting from the top would be 50 away.
   assert.ok(order.firstMounted.every((screens) => screens <= 2), `the first badges mounted are near the viewport: ${order.firstMounted}`);
   assert.equal(order.mounted, 2000, "and every other badge after them");
+  assert.equal(log.requests.filter((url) => url.includes("/api/v1/rules")).length, 1);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test("on a listing whose first badges the server drew, the embed draws the near ones that show nothing first, then takes the server's over", async () => {
+  const listing = readFileSync(`${repo}www/index.html`, "utf8");
+  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
+  const byServer = 4; // the first screen's, here
+  const big = await renderedByServer(baseUrl, listing.replace(shelf, shelf.repeat(10)), { first: byServer });
+  const { page, log } = await open("listing-server-2000.html", {
+    route: async (page) => {
+      await page.route(`${baseUrl}listing-server-2000.html`, (route) => route.fulfill({
+        contentType: "text/html",
+        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
+        body: big,
+      }));
+      await page.addInitScript(() => {
+        window.drawOrder = [];
+        new MutationObserver((records) => {
+          for (const { target } of records) if (!window.drawOrder.includes(target)) window.drawOrder.push(target);
+        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+      });
+    },
+  });
+  const selector = "[data-installment-badge]";
+  await page.waitForFunction(
+    (s) => window.drawOrder.length === document.querySelectorAll(s).length,
+    selector,
+    { timeout: 60000 },
+  );
+  const order = await page.evaluate(({ s, byServer }) => {
+    const hosts = [...document.querySelectorAll(s)];
+    const server = new Set(hosts.slice(0, byServer));
+    // Within a screen of the viewport, showing nothing until the embed draws them.
+    const near = hosts.filter((host) => !server.has(host) && host.getBoundingClientRect().top < 2 * innerHeight);
+    return {
+      near: near.length,
+      firstDrawn: window.drawOrder.slice(0, near.length).map((host) => hosts.indexOf(host)),
+      serverLeft: hosts.filter((host) => host.shadowRoot.querySelector("[data-server]")).length,
+      roots: hosts.map((host) => host.shadowRoot.querySelectorAll(".installment-root").length),
+    };
+  }, { s: selector, byServer });
+  assert.ok(order.near >= 4, `badges near the viewport that the server did not draw: ${order.near}`);
+  assert.ok(order.firstDrawn.every((index) => index >= byServer), `the embed's first draws are not the server's badges: ${order.firstDrawn}`);
+  assert.equal(order.serverLeft, 0, "every server-drawn badge taken over");
+  assert.ok(order.roots.every((count) => count === 1), "one render each");
   assert.equal(log.requests.filter((url) => url.includes("/api/v1/rules")).length, 1);
   assert.deepEqual(log.errors, []);
   await page.close();
