@@ -374,6 +374,34 @@ async fn a_server_rendered_badge_stays_until_the_embeds_own_has_drawn_then_gives
 }
 
 #[wasm_bindgen_test]
+async fn the_page_wide_endpoint_comes_from_the_meta_in_head() {
+    answer(&routes(&[("/rules", 200, RULES)]));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let meta = document.create_element("meta").unwrap();
+    meta.set_attribute("name", "installment-endpoint").unwrap();
+    meta.set_attribute("content", "/from-meta/").unwrap();
+    document.head().unwrap().append_child(&meta).unwrap();
+    let badge = host(
+        "installment-badge",
+        &[
+            ("amount", "299.90"),
+            ("currency", "BYN"),
+            ("locale", "ru-BY"),
+        ],
+    );
+    mount_badge(badge.clone(), "");
+    settle().await;
+    meta.remove();
+    assert!(
+        asked().contains(&"GET /from-meta/rules?currency=BYN".to_owned()),
+        "{:?}",
+        asked()
+    );
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    unmount(&badge);
+}
+
+#[wasm_bindgen_test]
 async fn a_picker_element_narrows_by_card_announces_the_choice_fills_the_form_and_pays() {
     answer(&routes(&[
         ("/rules", 200, RULES),
