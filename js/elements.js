@@ -75,6 +75,11 @@ function nearestFirst() {
     const distance = (host) => Math.abs((top.get(host) ?? Infinity) - middle);
     return hosts.sort((a, b) => distance(a) - distance(b));
   }
+  // The rest in the order they mount, farthest first (taken from the end): sorted again only
+  // once the shopper has scrolled or hosts were added, not for each slice, where sorting
+  // thousands of hosts cost more than the slice's mounts.
+  let rest = [];
+  let restSortedAt = NaN; // the scroll position `rest` was sorted for; NaN: sort again
   function mountRestWhenIdle() {
     if (idle || !nearDone || ready.size === 0) return;
     idle = true;
@@ -83,9 +88,13 @@ function nearestFirst() {
       idle = false;
       // At least a few milliseconds' worth each time, even when the browser is never idle.
       const until = performance.now() + Math.max(4, Math.min(SLICE_MS, deadline.timeRemaining()));
-      for (const host of byDistance([...ready.keys()])) {
-        if (performance.now() >= until) break;
-        mountOne(host);
+      if (restSortedAt !== scrollY || rest.length === 0) {
+        rest = byDistance([...ready.keys()]).reverse();
+        restSortedAt = scrollY;
+      }
+      while (rest.length > 0 && performance.now() < until) {
+        const host = rest.pop();
+        if (ready.has(host)) mountOne(host); // not mounted since as a near one, nor gone
       }
       mountRestWhenIdle();
     }, { timeout: 1000 });
@@ -100,6 +109,7 @@ function nearestFirst() {
       if (!viewport) return mount();
       if (host.shadowRoot?.querySelector("[data-server]")) drawnByServer.add(host);
       ready.set(host, mount);
+      restSortedAt = NaN;
       if (isNear(host)) mountNearSoon();
       mountRestWhenIdle();
     },
