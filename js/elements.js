@@ -49,11 +49,31 @@ function nearestFirst() {
   };
   // A shopper who scrolls gets the badges there promptly, not at the next idle moment.
   if (viewport) addEventListener("scroll", () => ready.size > 0 && mountNearSoon(), { passive: true });
+  // The rest also wait until a badge the embed mounted has drawn (written its state): until
+  // the rules are in, a mounted badge draws nothing, and every one mounted meanwhile would draw
+  // in the one task where the rules arrive (hundreds on a long listing: a 70 ms task). A badge
+  // always ends drawn, failed at the latest when its request's time limit passes; the timer
+  // covers one removed before it drew.
+  let mounted = 0;
+  let drawn = false;
+  const draw = () => {
+    if (drawn) return;
+    drawn = true;
+    firstDraw.disconnect();
+    mountRestWhenIdle();
+  };
+  const firstDraw = new MutationObserver(draw);
   function mountOne(host) {
     const mount = ready.get(host);
     ready.delete(host);
+    if (!drawn) {
+      firstDraw.observe(host, { attributes: true, attributeFilter: ["data-installment-state"] });
+      if (mounted === 0) setTimeout(draw, 5000);
+    }
+    mounted++;
     mount();
   }
+  const waitingForRules = () => !drawn && mounted > 0;
   function mountNearSoon() {
     if (soon) return;
     soon = true;
@@ -81,7 +101,7 @@ function nearestFirst() {
   let rest = [];
   let restSortedAt = NaN; // the scroll position `rest` was sorted for; NaN: sort again
   function mountRestWhenIdle() {
-    if (idle || !nearDone || ready.size === 0) return;
+    if (idle || !nearDone || ready.size === 0 || waitingForRules()) return;
     idle = true;
     const whenIdle = globalThis.requestIdleCallback ?? ((run) => setTimeout(() => run({ timeRemaining: () => SLICE_MS })));
     whenIdle((deadline) => {
@@ -92,7 +112,7 @@ function nearestFirst() {
         rest = byDistance([...ready.keys()]).reverse();
         restSortedAt = scrollY;
       }
-      while (rest.length > 0 && performance.now() < until) {
+      while (rest.length > 0 && performance.now() < until && !waitingForRules()) {
         const host = rest.pop();
         if (ready.has(host)) mountOne(host); // not mounted since as a near one, nor gone
       }

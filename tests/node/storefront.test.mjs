@@ -165,6 +165,43 @@ test("on a listing whose first badges the server drew, the embed draws the near 
   await page.close();
 });
 
+test("until the rules are in, only the badges near the viewport mount: the rest do not all draw in the task that brings the rules", async () => {
+  const listing = readFileSync(`${repo}www/index.html`, "utf8");
+  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
+  let answerRules;
+  const rulesAsked = new Promise((resolve) => (answerRules = resolve));
+  const { page, log } = await open("listing-slow-rules.html", {
+    route: async (page) => {
+      await page.route(`${baseUrl}listing-slow-rules.html`, (route) => route.fulfill({
+        contentType: "text/html",
+        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
+        body: listing.replace(shelf, shelf.repeat(10)),
+      }));
+      // The rules wait until the test has looked.
+      await page.route(/\/api\/v1\/rules/, async (route) => {
+        await rulesAsked;
+        await route.continue();
+      });
+    },
+  });
+  const selector = "[data-installment-badge]";
+  const mountedCount = () => page.evaluate((s) => [...document.querySelectorAll(s)].filter((host) => host.shadowRoot?.querySelector(".installment-root")).length, selector);
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot, selector, { timeout: 15000 });
+  // A second of idle time, in which the rest used to mount by the hundred.
+  await page.waitForTimeout(1000);
+  const whileWaiting = await mountedCount();
+  answerRules();
+  await page.waitForFunction(
+    (s) => [...document.querySelectorAll(s)].every((e) => e.hasAttribute("data-installment-state")),
+    selector,
+    { timeout: 60000 },
+  );
+  assert.ok(whileWaiting > 0 && whileWaiting <= 24, `badges mounted before the rules came: ${whileWaiting}`);
+  assert.equal(await mountedCount(), 2000, "every badge after them");
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test("custom elements' attributes are live, and elements added to the page later are mounted", async () => {
   const { page, log } = await open("");
   await settled(page, "[data-installment-badge]");
