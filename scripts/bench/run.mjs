@@ -2,14 +2,14 @@
 // tests start it) serves the demo's files and the bench's pages from one folder, with its own
 // strict CSP and real API, as a shop's server would; nothing is intercepted in the browser,
 // which would slow what it serves.
-import { cpSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { cpSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const repo = new URL("../..", import.meta.url).pathname;
 process.env.INSTALLMENT_PROXY ??= `${repo}target/server/installment-proxy`;
-const { renderedByServer, startSandbox } = await import("../../tests/node/sandbox.mjs");
+const { demoListing, renderedByServer, startSandbox } = await import("../../tests/node/sandbox.mjs");
 
 const runs = Number(process.argv[2] ?? 15);
 const site = join(mkdtempSync(join(tmpdir(), "bench-")), "www");
@@ -19,10 +19,9 @@ cpSync(`${repo}node_modules/dinero.js/build/esm/dinero.js`, join(site, "bench/di
 const sandbox = await startSandbox(site);
 const base = sandbox.baseUrl;
 
-const listing = readFileSync(`${repo}www/index.html`, "utf8");
 // The demo's 200 products, and the same shelf ten times over: a listing of 2,000.
-const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
-const bigListing = listing.replace(shelf, shelf.repeat(10));
+const listing = demoListing();
+const bigListing = demoListing((shelf) => shelf.repeat(10));
 // The badges a merchant's server renders into a listing: the first products', which any
 // screen shows first (each costs the parser a stylesheet link); the embed draws the rest.
 const SERVER_RENDERED = 24;

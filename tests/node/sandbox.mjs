@@ -58,6 +58,16 @@ export async function expectedBadge(baseUrl, amount, currency, locale, category)
 
 export { formatMoney };
 
+/**
+ * The demo listing (www/index.html, 200 products) with its shelf of products replaced by
+ * `shelves(shelf)`: `demoListing((shelf) => shelf.repeat(10))` is a listing of 2,000.
+ */
+export function demoListing(shelves = (shelf) => shelf) {
+  const listing = readFileSync(`${repo}www/index.html`, "utf8");
+  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
+  return listing.replace(shelf, shelves(shelf));
+}
+
 const HOST = /<span data-installment-badge([^>]*)><\/span>/g;
 
 /**

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { expectedBadge as expectedFrom, formatMoney, renderedByServer, repo, startSandbox } from "./sandbox.mjs";
+import { demoListing, expectedBadge as expectedFrom, formatMoney, renderedByServer, startSandbox } from "./sandbox.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -52,34 +52,38 @@ async function settled(page, selector) {
   );
 }
 
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+/** Serves `html` at `path` under the proxy's strict CSP, as it serves its own pages. */
+const servePage = (page, path, html) =>
+  page.route(`${baseUrl}${path}`, (route) => route.fulfill({ contentType: "text/html", headers: { "content-security-policy": STRICT_CSP }, body: html }));
+
+/** Keeps, in `window.drawOrder`, each host in the order it first writes its state. */
+const recordDrawOrder = (page) =>
+  page.addInitScript(() => {
+    window.drawOrder = [];
+    new MutationObserver((records) => {
+      for (const { target } of records) if (!window.drawOrder.includes(target)) window.drawOrder.push(target);
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+  });
+
 const shadowText = (locator) => locator.evaluate((element) => element.shadowRoot.textContent);
 
 const expectedBadge = (...args) => expectedFrom(baseUrl, ...args);
 
 test("a listing of 2,000 opened in its middle mounts the badges on screen first, and every other one after", async () => {
-  // The demo's shelf ten times over, with an anchor halfway down.
-  const listing = readFileSync(`${repo}www/index.html`, "utf8");
-  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
-  // The shopper is halfway down before the widget's module runs (a classic script runs as it
-  // is parsed), as after a back navigation that restores the scroll position.
-  const big = listing.replace(shelf, shelf.repeat(5) + '\n      <span id="middle"></span><script src="/middle.js"></script>' + shelf.repeat(5));
+  // The demo's shelf ten times over, with an anchor halfway down. The shopper is halfway
+  // down before the widget's module runs (a classic script runs as it is parsed), as after a
+  // back navigation that restores the scroll position.
+  const big = demoListing((shelf) => shelf.repeat(5) + '\n      <span id="middle"></span><script src="/middle.js"></script>' + shelf.repeat(5));
   const { page, log } = await open("listing-2000.html", {
     route: async (page) => {
       await page.route(`${baseUrl}middle.js`, (route) => route.fulfill({
         contentType: "text/javascript",
         body: 'document.getElementById("middle").scrollIntoView();',
       }));
-      await page.route(`${baseUrl}listing-2000.html`, (route) => route.fulfill({
-        contentType: "text/html",
-        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
-        body: big,
-      }));
-      await page.addInitScript(() => {
-        window.mountOrder = [];
-        new MutationObserver((records) => {
-          for (const { target } of records) if (!window.mountOrder.includes(target)) window.mountOrder.push(target);
-        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
-      });
+      await servePage(page, "listing-2000.html", big);
+      await recordDrawOrder(page);
     },
   });
   const selector = "[data-installment-badge]";
@@ -103,8 +107,8 @@ test("a listing of 2,000 opened in its middle mounts the badges on screen first,
     return {
       scrolled: scrollY,
       onScreen: onScreen.length,
-      firstMounted: window.mountOrder.slice(0, onScreen.length).map(screensAway),
-      mounted: window.mountOrder.length,
+      firstMounted: window.drawOrder.slice(0, onScreen.length).map(screensAway),
+      mounted: window.drawOrder.length,
     };
   }, selector);
   assert.ok(order.scrolled > 10000, `opened at its middle (scrollY ${order.scrolled})`);
@@ -119,23 +123,12 @@ test("a listing of 2,000 opened in its middle mounts the badges on screen first,
 });
 
 test("on a listing whose first badges the server drew, the embed draws the near ones that show nothing first, then takes the server's over", async () => {
-  const listing = readFileSync(`${repo}www/index.html`, "utf8");
-  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
   const byServer = 4; // the first screen's, here
-  const big = await renderedByServer(baseUrl, listing.replace(shelf, shelf.repeat(10)), { first: byServer });
+  const big = await renderedByServer(baseUrl, demoListing((shelf) => shelf.repeat(10)), { first: byServer });
   const { page, log } = await open("listing-server-2000.html", {
     route: async (page) => {
-      await page.route(`${baseUrl}listing-server-2000.html`, (route) => route.fulfill({
-        contentType: "text/html",
-        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
-        body: big,
-      }));
-      await page.addInitScript(() => {
-        window.drawOrder = [];
-        new MutationObserver((records) => {
-          for (const { target } of records) if (!window.drawOrder.includes(target)) window.drawOrder.push(target);
-        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
-      });
+      await servePage(page, "listing-server-2000.html", big);
+      await recordDrawOrder(page);
     },
   });
   const selector = "[data-installment-badge]";
@@ -166,17 +159,11 @@ test("on a listing whose first badges the server drew, the embed draws the near 
 });
 
 test("until the rules are in, only the badges near the viewport mount: the rest do not all draw in the task that brings the rules", async () => {
-  const listing = readFileSync(`${repo}www/index.html`, "utf8");
-  const shelf = /<div class="grid">([\s\S]*?)\n      <\/div>\n    <\/section>/.exec(listing)[1];
   let answerRules;
   const rulesAsked = new Promise((resolve) => (answerRules = resolve));
   const { page, log } = await open("listing-slow-rules.html", {
     route: async (page) => {
-      await page.route(`${baseUrl}listing-slow-rules.html`, (route) => route.fulfill({
-        contentType: "text/html",
-        headers: { "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'" },
-        body: listing.replace(shelf, shelf.repeat(10)),
-      }));
+      await servePage(page, "listing-slow-rules.html", demoListing((shelf) => shelf.repeat(10)));
       // The rules wait until the test has looked.
       await page.route(/\/api\/v1\/rules/, async (route) => {
         await rulesAsked;
