@@ -56,17 +56,18 @@ function nearestFirst() {
   // covers one removed before it drew.
   let mounted = 0;
   let drawn = false;
+  let firstDraw; // made at the first mount: the package is also imported where no DOM is (Node)
   const draw = () => {
     if (drawn) return;
     drawn = true;
-    firstDraw.disconnect();
+    firstDraw?.disconnect();
     mountRestWhenIdle();
   };
-  const firstDraw = new MutationObserver(draw);
   function mountOne(host) {
     const mount = ready.get(host);
     ready.delete(host);
     if (!drawn) {
+      firstDraw ??= new MutationObserver(draw);
       firstDraw.observe(host, { attributes: true, attributeFilter: ["data-installment-state"] });
       if (mounted === 0) setTimeout(draw, 5000);
     }
