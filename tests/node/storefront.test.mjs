@@ -158,6 +158,48 @@ test("on a listing whose first badges the server drew, the embed draws the near 
   await page.close();
 });
 
+test("the badges near the viewport draw in one frame, the server's taken over in it: each frame that changes them lays out the whole listing", async () => {
+  let answerRules;
+  const rulesHeld = new Promise((resolve) => (answerRules = resolve));
+  const big = await renderedByServer(baseUrl, demoListing((shelf) => shelf.repeat(10)), { first: 24 });
+  const { page, log } = await open("listing-server-frames.html", {
+    route: async (page) => {
+      await servePage(page, "listing-server-frames.html", big);
+      await page.route(/\/api\/v1\/rules/, async (route) => {
+        await rulesHeld;
+        await route.continue();
+      });
+      // The frame each host first writes its state in: a count of animation frames so far.
+      await page.addInitScript(() => {
+        window.frame = 0;
+        requestAnimationFrame(function count() {
+          window.frame++;
+          requestAnimationFrame(count);
+        });
+        window.drawnInFrame = new Map();
+        new MutationObserver((records) => {
+          for (const { target } of records) if (!window.drawnInFrame.has(target)) window.drawnInFrame.set(target, window.frame);
+        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
+      });
+    },
+  });
+  const selector = "[data-installment-badge]";
+  // The embed has started (its first mount asked for the rules); the near ones mount meanwhile.
+  await page.waitForFunction((s) => [...document.querySelectorAll(s)].some((host) => host.shadowRoot?.querySelector(".installment-root:not([data-server])")), selector, { timeout: 15000 });
+  await page.waitForTimeout(1000);
+  answerRules();
+  await page.waitForFunction((s) => document.querySelectorAll(s).length === window.drawnInFrame.size, selector, { timeout: 60000 });
+  const frames = await page.evaluate((s) => {
+    // The cards the browser renders now (the rest are skipped by `content-visibility: auto`).
+    const rendered = [...document.querySelectorAll(s)].filter((host) => host.checkVisibility({ contentVisibilityAuto: true }));
+    return { rendered: rendered.length, frames: [...new Set(rendered.map((host) => window.drawnInFrame.get(host)))] };
+  }, selector);
+  assert.ok(frames.rendered >= 8, `cards the browser renders: ${frames.rendered}`);
+  assert.equal(frames.frames.length, 1, `the rendered cards' badges drew in frames ${frames.frames}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test("until the rules are in, only the badges near the viewport mount: the rest do not all draw in the task that brings the rules", async () => {
   let answerRules;
   const rulesAsked = new Promise((resolve) => (answerRules = resolve));
@@ -183,7 +225,8 @@ test("until the rules are in, only the badges near the viewport mount: the rest 
     selector,
     { timeout: 60000 },
   );
-  assert.ok(whileWaiting > 0 && whileWaiting <= 24, `badges mounted before the rules came: ${whileWaiting}`);
+  // The near ones: three screens of the listing from its top, 24 cards here; all 2,000 before.
+  assert.ok(whileWaiting > 0 && whileWaiting <= 40, `badges mounted before the rules came: ${whileWaiting}`);
   assert.equal(await mountedCount(), 2000, "every badge after them");
   assert.deepEqual(log.errors, []);
   await page.close();
