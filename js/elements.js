@@ -69,7 +69,7 @@ function nearestFirst() {
     mountRestWhenIdle();
   };
   function mountOne(host) {
-    const mount = ready.get(host);
+    const { mount } = ready.get(host);
     ready.delete(host);
     if (!drawn) {
       firstDraw ??= new MutationObserver(draw);
@@ -80,6 +80,16 @@ function nearestFirst() {
     mount();
   }
   const waitingForRules = () => !drawn && mounted > 0;
+  // V8 compiles each wasm function when it is first called: 30 to 50 ms of the page's first
+  // mount, here. The first host's settings are read and its rules asked for in a task of
+  // their own, before any mount: that takes a part of it, and the request goes out sooner.
+  let prepared = false;
+  function prepareFirst(host) {
+    if (prepared) return false;
+    prepared = true;
+    ready.get(host).prepare();
+    return true;
+  }
   function mountNearSoon() {
     if (soon) return;
     soon = true;
@@ -92,9 +102,10 @@ function nearestFirst() {
       const until = performance.now() + NEAR_MS;
       for (const host of order) {
         if (performance.now() >= until) return mountNearSoon();
+        if (prepareFirst(host)) return mountNearSoon();
         mountOne(host);
-        // The first mount compiles the wasm's functions as they are first called (30 to 50
-        // ms here): it goes alone, and the rest of the near ones together after it.
+        // The first mount compiles most of the rest: it goes alone too, and the near ones
+        // together after it.
         if (mounted === 1 && order.length > 1) return mountNearSoon();
       }
       nearDone = true;
@@ -126,7 +137,12 @@ function nearestFirst() {
       }
       while (rest.length > 0 && performance.now() < until && !waitingForRules()) {
         const host = rest.pop();
-        if (ready.has(host)) mountOne(host); // not mounted since as a near one, nor gone
+        if (!ready.has(host)) continue; // mounted since as a near one, or gone
+        if (prepareFirst(host)) {
+          rest.push(host);
+          break;
+        }
+        mountOne(host);
       }
       mountRestWhenIdle();
     }, { timeout: 1000 });
@@ -136,11 +152,11 @@ function nearestFirst() {
     watch(host) {
       if (viewport) viewport.observe(host);
     },
-    /** Mounts `host` (by `mount`) when its turn comes. */
-    add(host, mount) {
+    /** Mounts `host` (by `mount`) when its turn comes; `prepare` asks for its rules. */
+    add(host, mount, prepare) {
       if (!viewport) return mount();
       if (host.shadowRoot?.querySelector("[data-server]")) drawnByServer.add(host);
-      ready.set(host, mount);
+      ready.set(host, { mount, prepare });
       restSortedAt = NaN;
       if (isNear(host)) mountNearSoon();
       mountRestWhenIdle();
@@ -173,7 +189,10 @@ export function elements(load) {
     module.then((wasm) => {
       if (!host.isConnected || owners.get(host) !== module) return;
       if (kind === "picker") wasm.mountPicker(host, prefixOf(host));
-      else badges.add(host, () => host.isConnected && owners.get(host) === module && wasm.mountBadge(host, prefixOf(host)));
+      else {
+        const current = () => host.isConnected && owners.get(host) === module;
+        badges.add(host, () => current() && wasm.mountBadge(host, prefixOf(host)), () => current() && wasm.prepareBadge(host, prefixOf(host)));
+      }
     });
   }
   function unmount(host) {

@@ -129,7 +129,8 @@ impl Installments {
             let currency = Currency::from_code(key.1);
             let answer = currency.map(|currency| crate::fetch::rules(&key.0, currency, again));
             let all = self.rules.clone();
-            leptos::task::spawn_local(async move {
+            // Not Leptos's executor: the embed asks before anything has mounted.
+            wasm_bindgen_futures::spawn_local(async move {
                 let answer = match answer {
                     Ok(answer) => answer.await,
                     Err(error) => Err(error.into()),

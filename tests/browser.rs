@@ -7,7 +7,9 @@
 #![cfg(all(target_arch = "wasm32", feature = "embed-full"))]
 
 use installment_widget::core::{Currency, Locale, Money, badge_text};
-use installment_widget::embed::{attribute_changed, mount_badge, mount_picker, unmount};
+use installment_widget::embed::{
+    attribute_changed, mount_badge, mount_picker, prepare_badge, unmount,
+};
 use installment_widget::view::TIMEOUT_MS;
 use leptos::task::tick;
 use std::cell::RefCell;
@@ -399,6 +401,36 @@ async fn the_page_wide_endpoint_comes_from_the_meta_in_head() {
     );
     assert_eq!(state(&badge).as_deref(), Some("shown"));
     unmount(&badge);
+}
+
+#[wasm_bindgen_test]
+async fn a_badge_prepared_before_it_mounts_asks_for_its_rules_once_and_draws_from_them() {
+    // 200 ms late: the answer is still on its way when the badge mounts.
+    answer(&routes(&[("/rules", 2, RULES)]));
+    let unusable = host("span", &[("data-amount", "299.90"), ("data-currency", "XXX")]);
+    prepare_badge(&unusable, "data-");
+    assert_eq!(asked(), Vec::<String>::new(), "unusable settings ask for nothing");
+    let badge = host(
+        "span",
+        &[
+            ("data-amount", "299.90"),
+            ("data-currency", "BYN"),
+            ("data-locale", "ru-BY"),
+            ("data-endpoint", "/prepared"),
+        ],
+    );
+    prepare_badge(&badge, "data-");
+    assert_eq!(asked(), ["GET /prepared/rules?currency=BYN"], "asked at once");
+    assert!(badge.shadow_root().is_none(), "nothing is drawn before the mount");
+    mount_badge(badge.clone(), "data-");
+    wasm_bindgen_futures::JsFuture::from(later(250))
+        .await
+        .unwrap();
+    settle().await;
+    assert_eq!(asked().len(), 1, "the mount reads the rules already asked for");
+    assert_eq!(state(&badge).as_deref(), Some("shown"));
+    unmount(&badge);
+    unusable.remove();
 }
 
 #[wasm_bindgen_test]

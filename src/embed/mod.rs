@@ -389,6 +389,21 @@ pub fn mount_badge(host: HtmlElement, prefix: &str) {
     });
 }
 
+/// Asks for the rules `host`'s badge will read, before it mounts: the request goes out now,
+/// and the code that reads settings and asks is compiled in this task, not in the mount's.
+/// V8 compiles each wasm function when it is first called, about 30 ms of a page's first
+/// mount, so the glue runs this first in a task of its own. Settings that cannot be used ask
+/// for nothing (the mount reports them).
+#[wasm_bindgen(js_name = prepareBadge)]
+pub fn prepare_badge(host: &HtmlElement, prefix: &str) {
+    Owner::new().with(|| {
+        let attributes = Attributes::read(host, prefix);
+        if let Ok(settings) = untrack(|| Settings::read(host, &attributes, "badge")) {
+            page_wide().rules(&settings.endpoint, settings.amount.currency());
+        }
+    });
+}
+
 /// Unmounts the widget of `host`: its nodes leave the shadow root, its signals are freed.
 #[wasm_bindgen]
 pub fn unmount(host: &HtmlElement) {
