@@ -407,9 +407,16 @@ async fn the_page_wide_endpoint_comes_from_the_meta_in_head() {
 async fn a_badge_prepared_before_it_mounts_asks_for_its_rules_once_and_draws_from_them() {
     // 200 ms late: the answer is still on its way when the badge mounts.
     answer(&routes(&[("/rules", 2, RULES)]));
-    let unusable = host("span", &[("data-amount", "299.90"), ("data-currency", "XXX")]);
+    let unusable = host(
+        "span",
+        &[("data-amount", "299.90"), ("data-currency", "XXX")],
+    );
     prepare_badge(&unusable, "data-");
-    assert_eq!(asked(), Vec::<String>::new(), "unusable settings ask for nothing");
+    assert_eq!(
+        asked(),
+        Vec::<String>::new(),
+        "unusable settings ask for nothing"
+    );
     let badge = host(
         "span",
         &[
@@ -420,14 +427,25 @@ async fn a_badge_prepared_before_it_mounts_asks_for_its_rules_once_and_draws_fro
         ],
     );
     prepare_badge(&badge, "data-");
-    assert_eq!(asked(), ["GET /prepared/rules?currency=BYN"], "asked at once");
-    assert!(badge.shadow_root().is_none(), "nothing is drawn before the mount");
+    assert_eq!(
+        asked(),
+        ["GET /prepared/rules?currency=BYN"],
+        "asked at once"
+    );
+    assert!(
+        badge.shadow_root().is_none(),
+        "nothing is drawn before the mount"
+    );
     mount_badge(badge.clone(), "data-");
     wasm_bindgen_futures::JsFuture::from(later(250))
         .await
         .unwrap();
     settle().await;
-    assert_eq!(asked().len(), 1, "the mount reads the rules already asked for");
+    assert_eq!(
+        asked().len(),
+        1,
+        "the mount reads the rules already asked for"
+    );
     assert_eq!(state(&badge).as_deref(), Some("shown"));
     unmount(&badge);
     unusable.remove();
