@@ -199,20 +199,26 @@ export function elements(load) {
   }
   const tell = (host, call) => owners.get(host)?.then(call);
 
-  // A slice at a time: on a listing of thousands, taking every host in the task that ends the
-  // page's parsing made it 10 to 30 ms longer, and the frame after it locate them all at once.
-  // A checkout's picker first.
+  // A slice at a time, from the next task on: on a listing of thousands, taking every host in
+  // the task that ends the page's parsing made that task 10 to 30 ms longer (and the frame
+  // after it locate them all at once). A checkout's picker first.
   function mountAll(root = document) {
-    const hosts = ["picker", "badge"].flatMap((kind) => [...root.querySelectorAll(SELECTOR[kind])].map((host) => [host, kind]));
+    // The first of each kind now, so that its build starts downloading at once.
+    for (const kind of ["picker", "badge"]) {
+      const first = root.querySelector(SELECTOR[kind]);
+      if (first) mount(first, kind);
+    }
+    let hosts;
     let next = 0;
-    (function slice() {
+    setTimeout(function slice() {
+      hosts ??= ["picker", "badge"].flatMap((kind) => [...root.querySelectorAll(SELECTOR[kind])].map((host) => [host, kind]));
       const until = performance.now() + SLICE_MS;
       while (next < hosts.length && performance.now() < until) {
         const [host, kind] = hosts[next++];
         if (host.isConnected) mount(host, kind);
       }
       if (next < hosts.length) setTimeout(slice);
-    })();
+    });
   }
   function update(host, amount) {
     if (amount !== undefined) host.setAttribute(prefixOf(host) + "amount", String(amount));
