@@ -13,9 +13,9 @@ const SLICE_MS = 12;
 const NEAR_MS = 30;
 
 /**
- * Badges mount nearest the viewport first: those within a screen of it as soon as their wasm
- * is ready, the rest in idle time, a slice at a time, nearest the shopper's scroll position
- * first. A listing of thousands paints its first screen about as soon as one of a hundred
+ * Badges mount nearest the viewport first: those near it (a screen above, two below) together
+ * as soon as their wasm is ready, the rest in idle time, a slice at a time, nearest the
+ * shopper's scroll position first. A listing of thousands paints its first screen about as soon as one of a hundred
  * does, and never holds the main thread for long.
  *
  * Each host is located once: an IntersectionObserver reports where it is in the frame after
@@ -24,7 +24,7 @@ const NEAR_MS = 30;
  */
 function nearestFirst() {
   const top = new WeakMap(); // host → its top in the page when located
-  const ready = new Map(); // host → its mount, once its wasm is ready, in document order
+  const ready = new Map(); // host → { mount, prepare }, once its wasm is ready, in document order
   let soon = false;
   let idle = false;
   // The rest wait until what is near the viewport has mounted: each mount makes the browser
