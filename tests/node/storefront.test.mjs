@@ -58,12 +58,25 @@ const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; st
 const servePage = (page, path, html) =>
   page.route(`${baseUrl}${path}`, (route) => route.fulfill({ contentType: "text/html", headers: { "content-security-policy": STRICT_CSP }, body: html }));
 
-/** Keeps, in `window.drawOrder`, each host in the order it first writes its state. */
+/**
+ * Keeps, in `window.drawOrder`, each host in the order it first writes its state, and in
+ * `window.drawnInFrame` the animation frame it did so in (a count of frames so far).
+ */
 const recordDrawOrder = (page) =>
   page.addInitScript(() => {
     window.drawOrder = [];
+    window.drawnInFrame = new Map();
+    let frame = 0;
+    requestAnimationFrame(function count() {
+      frame++;
+      requestAnimationFrame(count);
+    });
     new MutationObserver((records) => {
-      for (const { target } of records) if (!window.drawOrder.includes(target)) window.drawOrder.push(target);
+      for (const { target } of records) {
+        if (window.drawnInFrame.has(target)) continue;
+        window.drawOrder.push(target);
+        window.drawnInFrame.set(target, frame);
+      }
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
   });
 
@@ -169,18 +182,7 @@ test("the badges near the viewport draw in one frame, the server's taken over in
         await rulesHeld;
         await route.continue();
       });
-      // The frame each host first writes its state in: a count of animation frames so far.
-      await page.addInitScript(() => {
-        window.frame = 0;
-        requestAnimationFrame(function count() {
-          window.frame++;
-          requestAnimationFrame(count);
-        });
-        window.drawnInFrame = new Map();
-        new MutationObserver((records) => {
-          for (const { target } of records) if (!window.drawnInFrame.has(target)) window.drawnInFrame.set(target, window.frame);
-        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-installment-state"] });
-      });
+      await recordDrawOrder(page);
     },
   });
   const selector = "[data-installment-badge]";
