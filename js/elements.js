@@ -15,8 +15,8 @@ const NEAR_MS = 30;
 /**
  * Badges mount nearest the viewport first: those near it (a screen above, two below) together
  * as soon as their wasm is ready, the rest in idle time, a slice at a time, nearest the
- * shopper's scroll position first. A listing of thousands paints its first screen about as soon as one of a hundred
- * does, and never holds the main thread for long.
+ * shopper's scroll position first. A listing of thousands paints its first screen about as
+ * soon as one of a hundred does, and never holds the main thread for long.
  *
  * Each host is located once: an IntersectionObserver reports where it is in the frame after
  * it connects, and stops watching it. One that kept watching thousands would cost every frame

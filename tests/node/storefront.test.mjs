@@ -58,6 +58,17 @@ const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; st
 const servePage = (page, path, html) =>
   page.route(`${baseUrl}${path}`, (route) => route.fulfill({ contentType: "text/html", headers: { "content-security-policy": STRICT_CSP }, body: html }));
 
+/** Holds the page's rules requests until the function it resolves to is called. */
+async function holdRules(page) {
+  let answer;
+  const held = new Promise((resolve) => (answer = resolve));
+  await page.route(/\/api\/v1\/rules/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return answer;
+}
+
 /**
  * Keeps, in `window.drawOrder`, each host in the order it first writes its state, and in
  * `window.drawnInFrame` the animation frame it did so in (a count of frames so far).
@@ -173,15 +184,11 @@ test("on a listing whose first badges the server drew, the embed draws the near 
 
 test("the badges near the viewport draw in one frame, the server's taken over in it: each frame that changes them lays out the whole listing", async () => {
   let answerRules;
-  const rulesHeld = new Promise((resolve) => (answerRules = resolve));
   const big = await renderedByServer(baseUrl, demoListing((shelf) => shelf.repeat(10)), { first: 24 });
   const { page, log } = await open("listing-server-frames.html", {
     route: async (page) => {
       await servePage(page, "listing-server-frames.html", big);
-      await page.route(/\/api\/v1\/rules/, async (route) => {
-        await rulesHeld;
-        await route.continue();
-      });
+      answerRules = await holdRules(page);
       await recordDrawOrder(page);
     },
   });
@@ -204,15 +211,11 @@ test("the badges near the viewport draw in one frame, the server's taken over in
 
 test("until the rules are in, only the badges near the viewport mount: the rest do not all draw in the task that brings the rules", async () => {
   let answerRules;
-  const rulesAsked = new Promise((resolve) => (answerRules = resolve));
   const { page, log } = await open("listing-slow-rules.html", {
     route: async (page) => {
       await servePage(page, "listing-slow-rules.html", demoListing((shelf) => shelf.repeat(10)));
       // The rules wait until the test has looked.
-      await page.route(/\/api\/v1\/rules/, async (route) => {
-        await rulesAsked;
-        await route.continue();
-      });
+      answerRules = await holdRules(page);
     },
   });
   const selector = "[data-installment-badge]";
