@@ -294,7 +294,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         // Added after the shoppers' limit: providers' webhooks are authenticated by their
         // signatures, and a busy shop's shoppers must not crowd out a provider's notice.
-        .route("/webhooks/{provider}", post(crate::applications::webhook))
+        .route(
+            "/webhooks/{provider}",
+            post(crate::applications::webhook).get(crate::applications::webhook_by_get),
+        )
         .fallback(|| async { AppError::not_found("not_found", "no such API route") })
         // A body that trickles in is cut off rather than holding a connection and a task.
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(

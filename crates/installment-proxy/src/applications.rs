@@ -26,6 +26,9 @@ use std::{collections::BTreeMap, sync::Arc};
 
 /// A stored pending status older than this is asked of the provider again.
 const STALE_AFTER_SECS: i64 = 5;
+/// The same, for a provider whose webhooks are not trusted: reading the payment is the only
+/// way to learn of its outcome, so the shopper's return page asks it at once.
+const STALE_UNNOTIFIED_AFTER_SECS: i64 = 0;
 
 /// What the proxy sells, by SKU: the prices catalog orders are charged at.
 #[derive(Debug, Clone, Default)]
@@ -170,6 +173,48 @@ struct Customer {
     phone: String,
     #[serde(default)]
     email: String,
+    /// Given and family name: asked only where the provider requires them
+    /// ([`ProviderId::asks_for_payer`]).
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+}
+
+/// The shopper's e-mail and names, trimmed, where `provider` requires them; each missing
+/// one is named. Elsewhere they pass as given (an e-mail is optional).
+fn customer_identity(provider: ProviderId, customer: &mut Customer) -> Result<(), AppError> {
+    for field in [
+        &mut customer.email,
+        &mut customer.first_name,
+        &mut customer.last_name,
+    ] {
+        *field = field.trim().to_owned();
+    }
+    if !provider.asks_for_payer() {
+        return Ok(());
+    }
+    let email = &customer.email;
+    let email_ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    let missing: Vec<&str> = [
+        ("customer.email", email_ok),
+        ("customer.first_name", !customer.first_name.is_empty()),
+        ("customer.last_name", !customer.last_name.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| (!ok).then_some(name))
+    .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::bad_request(
+            "invalid_customer",
+            format!("{}: {provider} requires them", missing.join(", ")),
+        ))
+    }
 }
 
 /// The configured adapter of the provider whose wire name is `name`.
@@ -302,7 +347,7 @@ pub(crate) async fn create(
     let headers = &parts.headers;
     json_body(headers)?;
     allowed_origin(&state, headers)?;
-    let request: NewApplication = serde_json::from_slice(&body)
+    let mut request: NewApplication = serde_json::from_slice(&body)
         .map_err(|e| AppError::bad_request("invalid_application", format!("body: {e}")))?;
     let provider = provider_named(&state, &request.provider)?;
     shop_path("success_path", &request.success_path)?;
@@ -337,6 +382,7 @@ pub(crate) async fn create(
     };
     offered(provider.as_ref(), &order, request.months).await?;
     let phone = customer_phone(provider.id(), &request.customer.phone)?;
+    customer_identity(provider.id(), &mut request.customer)?;
     // Each application sends the shopper an SMS: a phone, and a client, start few an hour.
     // Phones are kept in the limiter only as their SHA-256.
     let client = crate::api::client_address(&parts, &state.trusted_proxies);
@@ -372,6 +418,8 @@ pub(crate) async fn create(
         months: request.months,
         phone,
         email: request.customer.email,
+        first_name: request.customer.first_name,
+        last_name: request.customer.last_name,
         callback_url: format!("{base}/api/v1/webhooks/{}", provider.id()),
         success_url: format!("{base}{}", with_application(&request.success_path, &id)),
         fail_url: format!("{base}{}", with_application(&request.fail_path, &id)),
@@ -513,8 +561,12 @@ pub(crate) async fn status(
     Path(id): Path<String>,
 ) -> Result<Json<Application>, AppError> {
     let mut application = stored(&state, &id).await?;
+    let stale_after = match configured(&state, &application.provider) {
+        Some(provider) if !provider.notifies() => STALE_UNNOTIFIED_AFTER_SECS,
+        _ => STALE_AFTER_SECS,
+    };
     if application.status == Status::Pending
-        && store::now() - application.updated_at >= STALE_AFTER_SECS
+        && store::now() - application.updated_at >= stale_after
         && refresh(&state, &application)
             .await
             .map_err(|e| store_failed(&e))?
@@ -709,6 +761,29 @@ pub(crate) async fn refresh(
             Ok(false)
         }
     }
+}
+
+/// `GET /api/v1/webhooks/{provider}`, for providers that notify by `GET`
+/// ([`Provider::notifies_by_get`]): the query is the signed form, verified and stored as a
+/// posted one would be. Others answer 405.
+pub(crate) async fn webhook_by_get(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    let by_get = ProviderId::parse(&name)
+        .and_then(|id| configured(&state, id.as_str()))
+        .is_some_and(|provider| provider.notifies_by_get());
+    if !by_get {
+        return Err(AppError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            message: format!("{name} notifies by POST only"),
+        });
+    }
+    let body = Bytes::from(query.unwrap_or_default());
+    webhook(State(state), Path(name), headers, body).await
 }
 
 /// `POST /api/v1/webhooks/{provider}`: verified, stored, then acknowledged.

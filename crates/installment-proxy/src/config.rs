@@ -70,15 +70,28 @@ pub struct KartaPokupokConfig {
 /// KartaPay: bearer token, JSON.
 #[derive(Debug, Clone)]
 pub struct KartaPayConfig {
-    /// API root.
+    /// The host of KartaPay's API; the document's paths (`/v1/payments`) follow it.
     pub base_url: String,
     /// Bearer token.
     pub token: Secret,
-    /// Key of webhook signatures.
-    pub webhook_secret: Secret,
     /// The gateway a payment is submitted through (`source`: one of
     /// [`crate::providers::KARTAPAY_SOURCES`]; `HOL` by default).
     pub source: String,
+    /// `context.locale` of new payments, `ll-CC` (`ru-BY` by default).
+    pub locale: String,
+    /// Which webhooks are trusted: none unless the merchant says so.
+    pub webhooks: WebhookScheme,
+}
+
+/// How KartaPay's webhooks are verified. KartaPay's document defines no webhook, so by
+/// default none is trusted and the status comes from reading the payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookScheme {
+    /// `webhooks = "none"`, the default: every webhook call is refused.
+    None,
+    /// `webhooks = "proxy-hmac-v1"` with `webhook_secret`: this proxy's own scheme,
+    /// *unverified* (KartaPay has not published it): `X-KartaPay-Signature: t=…,v1=…`.
+    ProxyHmacV1(Secret),
 }
 
 /// FreedomPay: `pg_sig`-signed forms, XML answers.
@@ -90,6 +103,9 @@ pub struct FreedomPayConfig {
     pub merchant_id: String,
     /// Key of `pg_sig`.
     pub secret_key: Secret,
+    /// `pg_request_method`: how FreedomPay calls the result URL, `GET`, `POST` (the
+    /// default) or `XML`. The proxy takes all three either way.
+    pub request_method: String,
 }
 
 /// Akinon commerce: the shopper's own session is passed through, nothing is stored.
@@ -339,8 +355,9 @@ impl Config {
                         Ok(KartaPayConfig {
                             base_url: section.url(p, &t)?,
                             token: section.secret(p, &t, "token")?,
-                            webhook_secret: section.secret(p, &t, "webhook_secret")?,
                             source: section.source(&t)?,
+                            locale: section.locale(&t)?,
+                            webhooks: section.kartapay_webhooks(&t)?,
                         })
                     })
                     .transpose()?,
@@ -352,6 +369,7 @@ impl Config {
                             base_url: section.url(p, &t)?,
                             merchant_id: section.required(p, &t, "merchant_id")?,
                             secret_key: section.secret(p, &t, "secret_key")?,
+                            request_method: section.request_method(&t)?,
                         })
                     })
                     .transpose()?,
@@ -734,8 +752,15 @@ impl<E: Fn(&str) -> Option<String>> Section<'_, E> {
     fn known(&self, provider: &str, table: &SectionFile) -> Result<(), ConfigError> {
         let allowed: &[&str] = match provider {
             "karta_pokupok" => &["base_url", "partner_id", "token", "webhook_secret"],
-            "kartapay" => &["base_url", "token", "webhook_secret", "source"],
-            "freedompay" => &["base_url", "merchant_id", "secret_key"],
+            "kartapay" => &[
+                "base_url",
+                "token",
+                "source",
+                "locale",
+                "webhooks",
+                "webhook_secret",
+            ],
+            "freedompay" => &["base_url", "merchant_id", "secret_key", "request_method"],
             "akinon" => &["base_url"],
             _ => &["base_url", "api_key", "secret_key", "webhook_key"],
         };
@@ -790,6 +815,66 @@ impl<E: Fn(&str) -> Option<String>> Section<'_, E> {
                 "providers.kartapay.source must be one of {}: {source:?}",
                 crate::providers::KARTAPAY_SOURCES.join(", ")
             )))
+        }
+    }
+
+    /// FreedomPay's `pg_request_method`, `POST` when not given.
+    fn request_method(&self, table: &SectionFile) -> Result<String, ConfigError> {
+        let method = (self.env)("INSTALLMENT_PROXY_FREEDOMPAY_REQUEST_METHOD")
+            .or_else(|| table.get("request_method").cloned())
+            .unwrap_or_else(|| "POST".to_owned());
+        if ["GET", "POST", "XML"].contains(&method.as_str()) {
+            Ok(method)
+        } else {
+            Err(ConfigError(format!(
+                "providers.freedompay.request_method must be GET, POST or XML: {method:?}"
+            )))
+        }
+    }
+
+    /// KartaPay's `context.locale`: `ll-CC`, as its document's pattern says; `ru-BY` when
+    /// not given.
+    fn locale(&self, table: &SectionFile) -> Result<String, ConfigError> {
+        let locale = (self.env)("INSTALLMENT_PROXY_KARTAPAY_LOCALE")
+            .or_else(|| table.get("locale").cloned())
+            .unwrap_or_else(|| "ru-BY".to_owned());
+        let bytes = locale.as_bytes();
+        let well_formed = bytes.len() == 5
+            && bytes[..2].iter().all(u8::is_ascii_lowercase)
+            && bytes[2] == b'-'
+            && bytes[3..].iter().all(u8::is_ascii_uppercase);
+        if well_formed {
+            Ok(locale)
+        } else {
+            Err(ConfigError(format!(
+                "providers.kartapay.locale must be a language and a country, such as \"ru-BY\": {locale:?}"
+            )))
+        }
+    }
+
+    /// KartaPay's trusted webhooks: `none` unless `webhooks = "proxy-hmac-v1"`, which needs
+    /// `webhook_secret`. A secret without the scheme is refused: it would trust nothing, and
+    /// a merchant who set it meant something.
+    fn kartapay_webhooks(&self, table: &SectionFile) -> Result<WebhookScheme, ConfigError> {
+        let p = "kartapay";
+        let scheme = (self.env)("INSTALLMENT_PROXY_KARTAPAY_WEBHOOKS")
+            .or_else(|| table.get("webhooks").cloned())
+            .unwrap_or_else(|| "none".to_owned());
+        let secret_given = (self.env)("INSTALLMENT_PROXY_KARTAPAY_WEBHOOK_SECRET").is_some()
+            || table.contains_key("webhook_secret");
+        match scheme.as_str() {
+            "none" if secret_given => Err(ConfigError(
+                "providers.kartapay.webhook_secret is set, but KartaPay publishes no webhook scheme: \
+                 set webhooks = \"proxy-hmac-v1\" to trust this proxy's own (unverified), or remove the secret"
+                    .into(),
+            )),
+            "none" => Ok(WebhookScheme::None),
+            "proxy-hmac-v1" => Ok(WebhookScheme::ProxyHmacV1(
+                self.secret(p, table, "webhook_secret")?,
+            )),
+            other => Err(ConfigError(format!(
+                "providers.kartapay.webhooks must be \"none\" or \"proxy-hmac-v1\": {other:?}"
+            ))),
         }
     }
 

@@ -38,7 +38,7 @@ pub use api::{AppState, app, providers_from};
 pub use cache::SwrCache;
 pub use config::{
     AkinonConfig, Config, ConfigError, CraftgateConfig, FreedomPayConfig, KartaPayConfig,
-    KartaPokupokConfig, LogFormat, ProvidersConfig, Secret,
+    KartaPokupokConfig, LogFormat, ProvidersConfig, Secret, WebhookScheme,
 };
 pub use error::AppError;
 pub use providers::{

@@ -122,9 +122,10 @@ pub enum Field {
     Nested(Vec<(String, Field)>),
 }
 
-/// Flattens nested arrays the way FreedomPay signs them: each child key becomes
-/// `parent + child + three-digit counter` (from `001`, in order), recursively; `pg_sig`
-/// itself is left out.
+/// Flattens fields the way FreedomPay signs them: every key becomes `prefix + key +
+/// three-digit counter` (its position from `001` among its level's fields), the top level
+/// included, and a nested array's name is its children's prefix; `pg_sig` itself is left out.
+/// The keys only order the values: the signature hashes the values alone.
 ///
 /// ```
 /// use installment_proxy::signature::{Field, flatten};
@@ -132,33 +133,26 @@ pub enum Field {
 ///     ("pg_amount".to_owned(), Field::Text("10".into())),
 ///     ("pg_amount".to_owned(), Field::Text("20".into())),
 /// ]))];
-/// assert_eq!(flatten(&fields), [("pg_refundspg_amount001".to_owned(), "10".to_owned()),
-///     ("pg_refundspg_amount002".to_owned(), "20".to_owned())]);
+/// assert_eq!(flatten(&fields), [("pg_refunds001pg_amount001".to_owned(), "10".to_owned()),
+///     ("pg_refunds001pg_amount002".to_owned(), "20".to_owned())]);
 /// ```
 pub fn flatten(fields: &[(String, Field)]) -> Vec<(String, String)> {
     let mut flat = Vec::new();
-    flatten_into(&mut flat, "", fields, false);
+    flatten_into(&mut flat, "", fields);
     flat
 }
 
-fn flatten_into(
-    out: &mut Vec<(String, String)>,
-    prefix: &str,
-    fields: &[(String, Field)],
-    counted: bool,
-) {
+/// As PayBox's `PG_Signature::makeFlatParamsArray` counts: at every level, the top one
+/// included, by position among the level's fields (`pg_sig` counted, then skipped).
+fn flatten_into(out: &mut Vec<(String, String)>, prefix: &str, fields: &[(String, Field)]) {
     for (index, (key, value)) in fields.iter().enumerate() {
         if key == "pg_sig" {
             continue;
         }
-        let name = if counted {
-            format!("{prefix}{key}{:03}", index + 1)
-        } else {
-            format!("{prefix}{key}")
-        };
+        let name = format!("{prefix}{key}{:03}", index + 1);
         match value {
             Field::Text(text) => out.push((name, text.clone())),
-            Field::Nested(children) => flatten_into(out, &name, children, true),
+            Field::Nested(children) => flatten_into(out, &name, children),
         }
     }
 }
@@ -245,7 +239,7 @@ mod tests {
             ),
             ("pg_salt".to_owned(), Field::Text("s".into())),
         ];
-        // Flattened keys: pg_refund_paymentspg_refund_payment001pg_payment_id001 (7),
+        // Flattened keys: pg_refund_payments002pg_refund_payment001pg_payment_id001 (7),
         // ...pg_amount002 (50); sorted: ...pg_amount002 < ...pg_payment_id001.
         assert_eq!(
             freedompay_signature("get_status3.php", &nested, "k"),
@@ -289,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn flattening_counts_children_per_parent_recursively() {
+    fn flattening_counts_at_every_level_the_top_one_included() {
         let fields = vec![(
             "a".to_owned(),
             Field::Nested(vec![
@@ -300,8 +294,8 @@ mod tests {
         assert_eq!(
             flatten(&fields),
             [
-                ("ab001".to_owned(), "1".to_owned()),
-                ("ac002d001".to_owned(), "2".to_owned())
+                ("a001b001".to_owned(), "1".to_owned()),
+                ("a001c002d001".to_owned(), "2".to_owned())
             ]
         );
     }

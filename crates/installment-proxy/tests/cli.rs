@@ -40,7 +40,7 @@ fn output_of(mut child: Child) -> String {
 fn bad_configuration_stops_the_start_and_names_the_key() {
     let path = config_file(
         "bad",
-        "[providers.kartapay]\nbase_url = \"https://api.kartapay.example\"\ntoken = \"t\"\n",
+        "[providers.kartapay]\nbase_url = \"https://api.kartapay.example\"\ntoken = \"t\"\nwebhooks = \"proxy-hmac-v1\"\n",
     );
     let output = Command::new(BINARY)
         .args(["--config", path.to_str().unwrap()])

@@ -201,6 +201,20 @@ impl Craftgate {
         let body = response.bytes().await?;
         if !status.is_success() {
             return Err(match serde_json::from_slice::<ErrorEnvelope>(&body) {
+                // A wrong key or signature is the merchant's configuration, never an answer
+                // about the card: an error of its own, logged and counted.
+                Ok(envelope) if matches!(status.as_u16(), 401 | 403) => {
+                    ProviderError::Unauthorized(format!(
+                        "{} {}",
+                        envelope.errors.error_code.unwrap_or_default(),
+                        envelope.errors.error_description.unwrap_or_default()
+                    ))
+                }
+                Ok(envelope) if status.as_u16() == 404 => ProviderError::NotFound(format!(
+                    "{} {}",
+                    envelope.errors.error_code.unwrap_or_default(),
+                    envelope.errors.error_description.unwrap_or_default()
+                )),
                 Ok(envelope) => ProviderError::Refused(format!(
                     "{} {}",
                     envelope.errors.error_code.unwrap_or_default(),
@@ -412,7 +426,8 @@ impl Provider for Craftgate {
     async fn bin(&self, bin: &str) -> Result<Option<BinRange>, ProviderError> {
         let answer: BinAnswer = match self.get(&format!("/installment/v1/bins/{bin}"), &[]).await {
             Ok(answer) => answer,
-            Err(ProviderError::Refused(_)) => return Ok(None),
+            // Only "not found" means an unknown BIN; every other error is one.
+            Err(ProviderError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
         let (association, card_type) = card_names(

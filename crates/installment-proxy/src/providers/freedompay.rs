@@ -119,13 +119,19 @@ pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
                 };
                 match stack.last_mut() {
                     Some(parent) => parent.1.push((name, field)),
-                    None if name == "response" => {
+                    // FreedomPay's answers are `<response>`; a notification by the `XML` request
+                    // method is `<request>`.
+                    None if name == "response" || name == "request" => {
                         root = Some(match field {
                             Field::Nested(children) => children,
                             Field::Text(_) => Vec::new(),
                         })
                     }
-                    None => return Err(malformed(format!("root is <{name}>, not <response>"))),
+                    None => {
+                        return Err(malformed(format!(
+                            "root is <{name}>, not <response> or <request>"
+                        )));
+                    }
                 }
             }
             Ok(Event::Eof) => break,
@@ -137,7 +143,7 @@ pub fn parse_xml(xml: &[u8]) -> Result<Vec<(String, Field)>, ProviderError> {
     if !stack.is_empty() {
         return Err(malformed("unclosed element".into()));
     }
-    root.ok_or_else(|| malformed("no <response> element".into()))
+    root.ok_or_else(|| malformed("no <response> or <request> element".into()))
 }
 
 /// `<response>` with `fields` and their `pg_sig` for `script`, as FreedomPay writes its
@@ -187,9 +193,44 @@ pub fn freedompay_status(word: &str) -> Status {
         "success" | "ok" => Status::Approved,
         "failed" | "error" => Status::Failed,
         "revoked" => Status::Cancelled,
-        "refunded" => Status::Refunded,
+        "refunded" | "partly_refunded" => Status::Refunded,
         "incomplete" => Status::Expired,
         _ => Status::Pending,
+    }
+}
+
+/// The status word of a `get_status3.php` answer. A refunded payment keeps
+/// `pg_payment_status = success` (the documentation's example,
+/// `contracts/freedompay-get-status3-example.xml`); its refunds are negative amounts in
+/// `pg_refund_amount`. So a success with refunds reads `refunded` when they return the whole
+/// `pg_amount`, `partly_refunded` when they return less; both normalize to refunded.
+///
+/// ```
+/// use installment_proxy::{parse_xml, providers::freedompay_status_word};
+/// let answer = |refund: &str| parse_xml(format!("<response><pg_payment_status>success</pg_payment_status>\
+///     <pg_amount>10</pg_amount>{refund}</response>").as_bytes());
+/// assert_eq!(freedompay_status_word(&answer("")?), "success");
+/// assert_eq!(freedompay_status_word(&answer("<pg_refund_amount>-10</pg_refund_amount>")?), "refunded");
+/// assert_eq!(freedompay_status_word(&answer("<pg_refund_amount>-4</pg_refund_amount>")?), "partly_refunded");
+/// # Ok::<(), installment_proxy::ProviderError>(())
+/// ```
+pub fn freedompay_status_word(fields: &[(String, Field)]) -> String {
+    let word = text(fields, "pg_payment_status").unwrap_or_default();
+    // Refunds are negative: their size is what counts.
+    let decimal = |key| {
+        text(fields, key)
+            .map(|v| v.trim().trim_start_matches('-'))
+            .and_then(|v| installment_core::parse_decimal(v).ok())
+    };
+    match (word, decimal("pg_refund_amount"), decimal("pg_amount")) {
+        ("success", Some(refunded), Some(paid)) if !refunded.is_zero() => {
+            if refunded >= paid {
+                "refunded".to_owned()
+            } else {
+                "partly_refunded".to_owned()
+            }
+        }
+        _ => word.to_owned(),
     }
 }
 
@@ -281,9 +322,7 @@ impl FreedomPay {
         ];
         let answer = self.call(&url, fields).await?;
         Ok(StatusAnswer {
-            payment_status: text(&answer, "pg_payment_status")
-                .unwrap_or_default()
-                .to_owned(),
+            payment_status: freedompay_status_word(&answer),
             payment_id: text(&answer, "pg_payment_id")
                 .unwrap_or(payment_id)
                 .to_owned(),
@@ -323,18 +362,28 @@ impl FreedomPay {
         }
         let body = response.bytes().await?;
         let answer = parse_xml(&body)?;
-        let received = text(&answer, "pg_sig").ok_or(ProviderError::BadSignature)?;
+        let refusal = |answer: &[(String, Field)]| {
+            ProviderError::Refused(format!(
+                "{} {}",
+                text(answer, "pg_error_code").unwrap_or("?"),
+                text(answer, "pg_error_description").unwrap_or("no description")
+            ))
+        };
+        // FreedomPay answers errors of the request itself (101, 9998: a wrong merchant or
+        // signature) unsigned: a refusal, not a forged answer. It carries nothing to act on.
+        let Some(received) = text(&answer, "pg_sig") else {
+            return Err(match text(&answer, "pg_status") {
+                Some("error") => refusal(&answer),
+                _ => ProviderError::BadSignature,
+            });
+        };
         let expected = freedompay_signature(script, &answer, self.config.secret_key.expose());
         if !constant_time_eq(&expected, received) {
             return Err(ProviderError::BadSignature);
         }
         match text(&answer, "pg_status") {
             Some("ok") => Ok(answer),
-            _ => Err(ProviderError::Refused(format!(
-                "{} {}",
-                text(&answer, "pg_error_code").unwrap_or("?"),
-                text(&answer, "pg_error_description").unwrap_or("no description")
-            ))),
+            _ => Err(refusal(&answer)),
         }
     }
 }
@@ -373,9 +422,14 @@ impl Provider for FreedomPay {
                 ("pg_currency", order.amount.currency().code().to_owned()),
                 ("pg_description", format!("Order #{}", order.order_id)),
                 ("pg_result_url", request.callback_url.clone()),
+                ("pg_request_method", self.config.request_method.clone()),
                 ("pg_success_url", request.success_url.clone()),
                 ("pg_failure_url", request.fail_url.clone()),
-                ("pg_user_phone", request.phone.clone()),
+                // Digits with the country code (`77011234567`), as the documentation writes it.
+                (
+                    "pg_user_phone",
+                    request.phone.trim_start_matches('+').to_owned(),
+                ),
                 ("pg_user_contact_email", request.email.clone()),
             ])
             .await?;
@@ -422,6 +476,10 @@ impl Provider for FreedomPay {
         freedompay_status(provider_status)
     }
 
+    fn notifies_by_get(&self) -> bool {
+        true
+    }
+
     /// The result notification: a form signed with the result URL's last segment, which is
     /// this route's (`freedompay`).
     fn verify_webhook(
@@ -452,9 +510,13 @@ impl Provider for FreedomPay {
         };
         let amount = field("pg_amount")?;
         Ok(WebhookEvent {
-            // FreedomPay repeats a notification with a fresh salt: the payment, its result
-            // and amount identify it.
-            event_key: format!("{payment_id}:{provider_status}:{amount}"),
+            // FreedomPay repeats a notification with a fresh salt: the payment, its result,
+            // amount and currency identify it, so one refused for another currency never
+            // makes the right one a duplicate.
+            event_key: format!(
+                "{payment_id}:{provider_status}:{amount}:{}",
+                text(&fields, "pg_currency").unwrap_or_default()
+            ),
             provider_ref: payment_id.to_owned(),
             provider_status: provider_status.to_owned(),
             status: freedompay_status(provider_status),
@@ -494,11 +556,17 @@ impl Provider for FreedomPay {
     }
 }
 
-/// A notification's form fields, as signed.
+/// A notification's fields, as signed, whichever request method brought them: a form (the
+/// body of a `POST`, or the query of a `GET`), or under `XML` a form whose `pg_xml` holds
+/// `<request>…</request>`.
 fn notification(body: &[u8]) -> Vec<(String, Field)> {
-    form_urlencoded::parse(body)
+    let form: Vec<(String, Field)> = form_urlencoded::parse(body)
         .map(|(key, value)| (key.into_owned(), Field::Text(value.into_owned())))
-        .collect()
+        .collect();
+    match text(&form, "pg_xml") {
+        Some(xml) if form.len() == 1 => parse_xml(xml.as_bytes()).unwrap_or_default(),
+        _ => form,
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,13 @@ mod kartapay;
 
 pub use akinon::Akinon;
 pub use craftgate::{Craftgate, WEBHOOK_SIGNATURE_HEADER};
-pub use freedompay::{FreedomPay, StatusAnswer, freedompay_status, parse_xml, signed_xml};
+pub use freedompay::{
+    FreedomPay, StatusAnswer, freedompay_status, freedompay_status_word, parse_xml, signed_xml,
+};
 pub use karta_pokupok::{KartaPokupok, karta_pokupok_status};
 pub use kartapay::{
-    KARTAPAY_SOURCES, KartaPay, Payment, PaymentList, kartapay_status, payment_id_from_next,
+    Amount, Claim, KARTAPAY_SOURCES, KartaPay, Payer, Payment, PaymentList, Purchase, PurchaseItem,
+    kartapay_status, payment_id_from_next,
 };
 
 use crate::{intent::PricedOrder, store::Status};
@@ -94,6 +97,18 @@ impl ProviderId {
         }
     }
 
+    /// Whether applications need the shopper's e-mail and names: KartaPay's `Payer` requires
+    /// `firstName`, `lastName` and `email`.
+    ///
+    /// ```
+    /// use installment_proxy::ProviderId;
+    /// assert!(ProviderId::KartaPay.asks_for_payer());
+    /// assert!(!ProviderId::FreedomPay.asks_for_payer());
+    /// ```
+    pub const fn asks_for_payer(self) -> bool {
+        matches!(self, Self::KartaPay)
+    }
+
     /// Parses an API name.
     ///
     /// ```
@@ -127,11 +142,15 @@ pub enum ProviderError {
     BadSignature,
     /// The provider refused the request in its own terms (`pg_status=error`, error envelope).
     Refused(String),
+    /// The provider refused the merchant's credentials or signature: a configuration error.
+    Unauthorized(String),
+    /// The provider has no such thing (Craftgate's 404 for an unknown BIN).
+    NotFound(String),
 }
 
 impl ProviderError {
     /// Stable reason for API responses: `timeout`, `unreachable`, `http_error`,
-    /// `malformed_response`, `bad_signature`, `refused`.
+    /// `malformed_response`, `bad_signature`, `refused`, `unauthorized`, `not_found`.
     ///
     /// ```
     /// use installment_proxy::ProviderError;
@@ -145,6 +164,8 @@ impl ProviderError {
             Self::Malformed(_) => "malformed_response",
             Self::BadSignature => "bad_signature",
             Self::Refused(_) => "refused",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::NotFound(_) => "not_found",
         }
     }
 }
@@ -158,6 +179,8 @@ impl fmt::Display for ProviderError {
             Self::Malformed(detail) => write!(f, "malformed answer: {detail}"),
             Self::BadSignature => f.write_str("the answer's signature does not verify"),
             Self::Refused(detail) => write!(f, "refused: {detail}"),
+            Self::Unauthorized(detail) => write!(f, "credentials refused: {detail}"),
+            Self::NotFound(detail) => write!(f, "not found: {detail}"),
         }
     }
 }
@@ -470,6 +493,18 @@ pub trait Provider: Send + Sync {
         Status::Pending
     }
 
+    /// Whether the proxy trusts webhooks from this provider, so that a pending application
+    /// may wait for one; a provider that does not is read at once when asked about.
+    fn notifies(&self) -> bool {
+        true
+    }
+
+    /// Whether the provider may notify by `GET` (the fields in the query), as FreedomPay's
+    /// `pg_request_method = GET` does; the query is then verified as the body would be.
+    fn notifies_by_get(&self) -> bool {
+        false
+    }
+
     /// A webhook call verified exactly as the provider signs it.
     fn verify_webhook(
         &self,
@@ -498,8 +533,13 @@ pub struct ApplicationRequest {
     pub months: u32,
     /// The shopper's phone, for the provider's SMS code.
     pub phone: String,
-    /// The shopper's e-mail.
+    /// The shopper's e-mail; empty unless given.
     pub email: String,
+    /// The shopper's given name, for providers that ask for it
+    /// ([`ProviderId::asks_for_payer`]); empty otherwise.
+    pub first_name: String,
+    /// The shopper's family name, likewise.
+    pub last_name: String,
     /// Where the provider posts its webhook.
     pub callback_url: String,
     /// Where the shopper returns after confirming.

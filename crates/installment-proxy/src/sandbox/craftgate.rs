@@ -43,7 +43,8 @@ fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<(), Box<Re
             "UNAUTHORIZED",
         )));
     }
-    if header("x-auth-version") != "v1" || header("x-rnd-key").is_empty() {
+    // `v1` as Craftgate documents it; `1` as its official node and go clients send it.
+    if !matches!(header("x-auth-version"), "v1" | "1") || header("x-rnd-key").is_empty() {
         return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "11",

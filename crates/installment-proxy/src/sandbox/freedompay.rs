@@ -1,7 +1,12 @@
 //! FreedomPay simulator: `installment/init` and `get_status3.php`, signed forms in, signed
 //! XML out; a wrong `pg_sig` gets FreedomPay's error answer. The shopper's page
 //! (`/pay.html?customer=<payment>`) takes the SMS code, then the signed result notification
-//! goes to the payment's `pg_result_url` until it is answered with signed `ok` or `rejected`.
+//! goes to the payment's `pg_result_url` until it is answered with signed `ok` or `rejected`,
+//! by the request method the payment's `pg_request_method` names: `GET` (the fields in the
+//! query), `POST` (a form) or `XML` (a form whose `pg_xml` holds `<request>…</request>`,
+//! *unverified*). Errors of the request itself (`pg_error_code` 101, 9998) are answered
+//! unsigned, as FreedomPay does. A settled payment answers refunds as the documentation's
+//! `get_status3` example does (`contracts/freedompay-get-status3-example.xml`).
 
 use super::{
     checkout::{Answer, Code, Confirmation, answer, notify, page},
@@ -57,6 +62,8 @@ struct Payment {
     currency: String,
     status: &'static str,
     result_url: String,
+    /// `pg_request_method`: how the result notification is sent.
+    request_method: String,
     success_url: String,
     failure_url: String,
 }
@@ -87,16 +94,19 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Box<Respon
     let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let field = |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let salt = field("pg_salt").unwrap_or_default().to_owned();
+    // Unsigned: the request's own signature or merchant is in doubt.
     let refuse = |code: &str, description: &str| {
-        Box::new(xml(
-            script,
-            vec![
-                text("pg_status", "error"),
-                text("pg_error_code", code),
-                text("pg_error_description", description),
-                text("pg_salt", salt.clone()),
-            ],
-        ))
+        let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<response>");
+        for (key, value) in [
+            ("pg_status", "error"),
+            ("pg_error_code", code),
+            ("pg_error_description", description),
+            ("pg_salt", salt.as_str()),
+        ] {
+            body.push_str(&format!("<{key}>{}</{key}>", escape(value)));
+        }
+        body.push_str("</response>");
+        Box::new(([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response())
     };
     if field("pg_merchant_id") != Some(credentials::FREEDOMPAY_MERCHANT_ID) {
         return Err(refuse("9998", "Некорректный идентификатор магазина"));
@@ -110,6 +120,13 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Box<Respon
         return Err(refuse("9998", "Неверная подпись запроса"));
     }
     Ok(form)
+}
+
+/// Text fit for an XML element.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A form field's value; empty when absent.
@@ -140,6 +157,9 @@ async fn init(headers: HeaderMap, Path(merchant): Path<String>, body: Bytes) -> 
             currency,
             status: "pending",
             result_url: field("pg_result_url"),
+            request_method: Some(field("pg_request_method"))
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "POST".to_owned()),
             success_url: field("pg_success_url"),
             failure_url: field("pg_failure_url"),
         });
@@ -175,6 +195,22 @@ async fn status(body: Bytes) -> Response {
     let field = |key: &str| value_of(&form, key);
     let wanted = field("pg_payment_id");
     // A settled, partly refunded demo payment, so clients meet nested arrays.
+    // Two settled demo payments, so clients meet refunds as the documentation shows them:
+    // `pg_payment_status` stays `success`, the refund is a negative amount in
+    // `pg_refund_payments` and `pg_refund_amount`. 831338051 is partly refunded, 831338052
+    // wholly.
+    let refund = |id: &str, amount: &str| {
+        (
+            "pg_refund_payment".to_owned(),
+            Field::Nested(vec![
+                text("pg_payment_id", id),
+                text("pg_payment_status", "success"),
+                text("pg_amount", amount),
+                text("pg_payment_date", "2026-11-02 10:00:00"),
+                text("pg_reference", "612345678901"),
+            ]),
+        )
+    };
     let (payment_id, order_id, amount, payment_status, refunds) = match find(&wanted) {
         Some(p) => (p.id, p.order_id, p.amount, p.status, Vec::new()),
         None if wanted == "831338051" => (
@@ -182,16 +218,14 @@ async fn status(body: Bytes) -> Response {
             "00004".into(),
             "250000".into(),
             "success",
-            vec![(
-                "pg_refund_payment".to_owned(),
-                Field::Nested(vec![
-                    text("pg_payment_id", "831338099"),
-                    text("pg_payment_status", "success"),
-                    text("pg_amount", "50000"),
-                    text("pg_payment_date", "2026-11-02 10:00:00"),
-                    text("pg_reference", "612345678901"),
-                ]),
-            )],
+            vec![refund("831338099", "-50000")],
+        ),
+        None if wanted == "831338052" => (
+            "831338052".into(),
+            "00005".into(),
+            "10".into(),
+            "success",
+            vec![refund("831338100", "-10")],
         ),
         None => {
             return xml(
@@ -224,7 +258,18 @@ async fn status(body: Bytes) -> Response {
         text("pg_salt", field("pg_salt")),
     ];
     if !refunds.is_empty() {
+        let refunded: i64 = refunds
+            .iter()
+            .filter_map(|(_, refund)| match refund {
+                Field::Nested(fields) => fields.iter().find_map(|(k, v)| match v {
+                    Field::Text(amount) if k == "pg_amount" => amount.parse::<i64>().ok(),
+                    _ => None,
+                }),
+                Field::Text(_) => None,
+            })
+            .sum();
         fields.push(("pg_refund_payments".to_owned(), Field::Nested(refunds)));
+        fields.push(text("pg_refund_amount", refunded.to_string()));
     }
     xml(script, fields)
 }
@@ -342,7 +387,13 @@ async fn confirm(
     // FreedomPay repeats the notification (with a fresh salt) until the merchant answers a
     // signed `ok` or `rejected`.
     notify(
-        |client| client.post(&payment.result_url).form(&notification()),
+        |client| match payment.request_method.as_str() {
+            "GET" => client.get(&payment.result_url).query(&notification()),
+            "XML" => client
+                .post(&payment.result_url)
+                .form(&[("pg_xml", xml_request(&notification()))]),
+            _ => client.post(&payment.result_url).form(&notification()),
+        },
         |status, body| status.is_success() && answered(&script, body),
     )
     .await;
@@ -351,6 +402,16 @@ async fn confirm(
         Answer::Reject => &payment.failure_url,
     };
     Redirect::to(back).into_response()
+}
+
+/// The notification's fields as the `XML` request method carries them.
+fn xml_request(fields: &[(String, String)]) -> String {
+    let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<request>");
+    for (key, value) in fields {
+        body.push_str(&format!("<{key}>{}</{key}>", escape(value)));
+    }
+    body.push_str("</request>");
+    body
 }
 
 /// Whether the merchant's answer is signed and says `ok` or `rejected`.

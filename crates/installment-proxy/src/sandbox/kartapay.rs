@@ -1,18 +1,16 @@
-//! KartaPay simulator: bearer-authenticated payments: list, read, create, cancel and submit
-//! (with a `source`), and the shopper's form at `/pay/{id}`, after which the signed webhook
-//! this proxy designed for KartaPay ([`timestamped_signature`]) goes to the payment's
-//! `context.callbackUrl`. Payment objects carry exactly the seed's fields: no `id`, which
-//! lives only in paths and `next` links.
+//! KartaPay simulator, held to KartaPay's published OpenAPI document
+//! (`contracts/kartapay-api-spec.json`, loaded from that file): every request body and every
+//! answer passes [`Contract::enforce`]. The five operations the document defines (create,
+//! list, read, cancel, submit with a `source`) and the shopper's form at `/pay/{id}`, which
+//! approves and captures, or fails, the payment. The document defines no webhook, so the
+//! simulator sends none: the adapter learns of the outcome by reading the payment.
 
 use super::{
-    checkout::{Answer, Code, Confirmation, answer, notify_json, page},
+    checkout::{Answer, Code, Confirmation, answer, page},
+    contract::Contract,
     credentials, json_error,
 };
-use crate::{
-    providers::KARTAPAY_SOURCES,
-    signature::{constant_time_eq, timestamped_signature},
-    store,
-};
+use crate::{providers::KARTAPAY_SOURCES, signature::constant_time_eq, store};
 use axum::{
     Form, Json, Router,
     extract::{Path, RawQuery, State},
@@ -21,396 +19,377 @@ use axum::{
     routing::{get, post},
 };
 use installment_core::{Currency, Money};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::{
-    collections::HashMap,
+    collections::BTreeMap,
     sync::{Arc, Mutex},
 };
 
-/// Every payment by id: the fixtures, then those created through the API.
-struct Created(Mutex<HashMap<String, Value>>);
+/// KartaPay's OpenAPI document, as published.
+pub const DOCUMENT: &str = include_str!("../../contracts/kartapay-api-spec.json");
 
-impl Created {
-    fn with_fixtures() -> Self {
-        let fixtures = payments()
-            .into_iter()
-            .map(|p| (p["_id"].as_str().unwrap_or_default().to_owned(), p));
-        Self(Mutex::new(fixtures.collect()))
+/// Every payment by id, as the document shapes it: the fixtures, then those created.
+struct Payments(Mutex<BTreeMap<String, Value>>);
+
+impl Payments {
+    fn get(&self, id: &str) -> Option<Value> {
+        self.0.lock().expect("not poisoned").get(id).cloned()
+    }
+
+    /// Changes payment `id` with `change` when it is in one of `from`; the payment after it.
+    fn change(
+        &self,
+        id: &str,
+        from: &[&str],
+        change: impl FnOnce(&mut Value),
+    ) -> Result<Value, Response> {
+        let mut all = self.0.lock().expect("not poisoned");
+        let payment = all.get_mut(id).ok_or_else(not_found)?;
+        if !from.contains(&payment["status"].as_str().unwrap_or_default()) {
+            let status = payment["status"].as_str().unwrap_or_default().to_owned();
+            return Err(bad_request(&format!(
+                "a payment in status {status} cannot change so"
+            )));
+        }
+        change(payment);
+        Ok(payment.clone())
     }
 }
 
 pub(super) fn router() -> Router {
+    let contract =
+        Arc::new(Contract::from_document(DOCUMENT).expect("KartaPay's document compiles"));
     Router::new()
-        .route("/api/v1/payments", get(list).post(create))
-        .route("/api/v1/payments/{id}", get(read))
-        .route("/api/v1/payments/{id}/submit", post(submit))
-        .route("/api/v1/payments/{id}/cancel", post(cancel))
+        .route("/v1/payments", get(list).post(create))
+        .route("/v1/payments/{id}", get(read))
+        .route("/v1/payments/{id}/submit", post(submit))
+        .route("/v1/payments/{id}/cancel", post(cancel))
         .route("/pay/{id}", get(form).post(confirm))
-        .with_state(Arc::new(Created::with_fixtures()))
+        .with_state(Arc::new(Payments(Mutex::new(fixtures()))))
+        .layer(axum::middleware::from_fn_with_state(
+            contract,
+            Contract::enforce,
+        ))
 }
 
-fn authorized(headers: &HeaderMap) -> bool {
-    let given = headers
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    constant_time_eq(credentials::KARTAPAY_TOKEN, given)
-}
-
-fn unauthorized() -> Response {
-    json_error(
-        StatusCode::UNAUTHORIZED,
-        json!({"status": 401, "message": "Missing or invalid bearer token"}),
-    )
-}
-
-/// Three payments in different states, newest last.
-fn payments() -> Vec<Value> {
-    let payment = |id: &str, status: &str, amount: &str, created: &str, extra: Value| {
-        let mut value = json!({
-            "_id": id, "status": status, "captured": status == "captured",
-            "clientId": format!("order-{id}"), "clientNote": "sandbox",
-            "purchase": {"amount": amount, "currency": "BYN"},
-            "plan": {"months": 6}, "createdAt": created,
+/// Three payments in different states, oldest first.
+fn fixtures() -> BTreeMap<String, Value> {
+    let payment = |status: &str, value: &str, created: &str, times: Value| {
+        let mut payment = json!({
+            "status": status, "captured": status == "captured",
+            "purchase": {"total": {"value": value, "currency": "BYN"}},
+            "clientId": "", "clientNote": "sandbox", "createdAt": created,
         });
-        value
+        payment
             .as_object_mut()
             .expect("object")
-            .extend(extra.as_object().expect("object").clone());
-        value
+            .extend(times.as_object().expect("object").clone());
+        payment
     };
-    vec![
-        payment(
+    let mut all = BTreeMap::new();
+    for (id, payment) in [
+        (
             "kp-1001",
-            "captured",
-            "299.90",
-            "2026-11-01T10:00:00Z",
-            json!({"submittedAt": "2026-11-01T10:01:00Z", "approvedAt": "2026-11-01T10:03:00Z", "capturedAt": "2026-11-01T10:04:00Z"}),
+            payment(
+                "captured",
+                "299.90",
+                "2026-11-01T10:00:00Z",
+                json!({"submittedAt": "2026-11-01T10:01:00Z", "approvedAt": "2026-11-01T10:03:00Z", "capturedAt": "2026-11-01T10:04:00Z"}),
+            ),
         ),
-        payment(
+        (
             "kp-1002",
-            "canceled",
-            "1299.00",
-            "2026-11-02T12:00:00Z",
-            json!({"canceledAt": "2026-11-02T12:30:00Z"}),
+            payment(
+                "canceled",
+                "1299.00",
+                "2026-11-02T12:00:00Z",
+                json!({"canceledAt": "2026-11-02T12:30:00Z"}),
+            ),
         ),
-        payment(
+        (
             "kp-1003",
-            "init",
-            "89.00",
-            "2026-11-03T09:00:00Z",
-            json!({}),
+            payment("init", "89.00", "2026-11-03T09:00:00Z", json!({})),
         ),
-    ]
+    ] {
+        let mut payment = payment;
+        payment["clientId"] = format!("order-{id}").into();
+        all.insert(id.to_owned(), payment);
+    }
+    all
 }
 
-async fn list(
-    State(payments_now): State<Arc<Created>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
-    // The fixtures' history, each as it stands now.
-    let mut all: Vec<Value> = payments()
-        .into_iter()
-        .map(|p| created(&payments_now, p["_id"].as_str().unwrap_or_default()).unwrap_or(p))
-        .collect();
-    let (mut limit, mut offset, mut descending) = (20_usize, 0_usize, false);
-    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match &*key {
-            "limit" => limit = value.parse().unwrap_or(limit),
-            "offset" => offset = value.parse().unwrap_or(offset),
-            "desc" if value == "createdAt" => descending = true,
-            _ => {}
-        }
-    }
-    if descending {
-        all.reverse();
-    }
-    let total = all.len();
-    let data: Vec<Value> = all
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(public)
-        .collect();
-    let next = (offset + data.len() < total)
-        .then(|| format!("/api/v1/payments?limit={limit}&offset={}", offset + limit));
-    let prev = (offset > 0).then(|| {
-        format!(
-            "/api/v1/payments?limit={limit}&offset={}",
-            offset.saturating_sub(limit)
-        )
-    });
-    Json(json!({"data": data, "total": total, "offset": offset, "limit": limit, "prev": prev, "next": next}))
-        .into_response()
+/// A NestJS-style error answer, as KartaPay's API (a NestJS application) gives.
+fn error(status: StatusCode, message: &str) -> Response {
+    json_error(
+        status,
+        json!({"statusCode": status.as_u16(), "message": message}),
+    )
 }
 
 fn not_found() -> Response {
-    json_error(
-        StatusCode::NOT_FOUND,
-        json!({"status": 404, "message": "Payment not found"}),
-    )
+    error(StatusCode::NOT_FOUND, "Payment not found")
 }
 
-fn invalid(message: &str) -> Response {
-    json_error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        json!({"status": 422, "message": message}),
-    )
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, message)
 }
 
-fn created(payments: &Created, id: &str) -> Option<Value> {
-    payments.0.lock().expect("not poisoned").get(id).cloned()
-}
-
-async fn read(
-    State(payments): State<Arc<Created>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
-    match created(&payments, &id) {
-        Some(payment) => Json(public(payment)).into_response(),
-        None => not_found(),
+/// The document's one security scheme for these operations: `HttpBearer`.
+fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if constant_time_eq(credentials::KARTAPAY_TOKEN, given) {
+        Ok(())
+    } else {
+        Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"))
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewPayment {
-    context: NewContext,
-    purchase: NewPurchase,
-    client_id: String,
-    plan: NewPlan,
-    cancel_url: String,
-    success_url: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewContext {
-    callback_url: String,
-}
-
-#[derive(Deserialize)]
-struct NewPurchase {
-    amount: String,
-    currency: String,
-}
-
-#[derive(Deserialize)]
-struct NewPlan {
-    months: u32,
-}
-
-async fn create(
-    State(payments): State<Arc<Created>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
-    let Ok(request) = serde_json::from_slice::<NewPayment>(&body) else {
-        return invalid(
-            "body must be a payment: context.callbackUrl, purchase, clientId, plan, urls",
-        );
-    };
-    let amount = Currency::from_code(&request.purchase.currency)
-        .ok()
-        .and_then(|currency| Money::parse(&request.purchase.amount, currency).ok())
-        .filter(|amount| amount.minor() > 0);
-    if amount.is_none() || !(2..=36).contains(&request.plan.months) {
-        return invalid("purchase.amount must be a positive decimal; plan.months 2 to 36");
-    }
-    let id = format!("pay-{:016x}", rand::random::<u64>());
-    let payment = json!({
-        "_id": id, "status": "init", "captured": false,
-        "clientId": request.client_id,
-        "purchase": {"amount": request.purchase.amount, "currency": request.purchase.currency},
-        "plan": {"months": request.plan.months},
-        "cancelUrl": request.cancel_url, "successUrl": request.success_url,
-        "createdAt": timestamp(),
-        "_callback": request.context.callback_url,
-    });
-    payments
-        .0
-        .lock()
-        .expect("not poisoned")
-        .insert(id.clone(), payment.clone());
-    let next = format!("/api/v1/payments/{id}/submit");
-    (
-        StatusCode::CREATED,
-        Json(json!({"next": next, "data": public(payment)})),
-    )
-        .into_response()
-}
-
-/// A payment as the API shows it: the simulator's own bookkeeping (`_id`, `_callback`)
-/// removed.
-fn public(mut payment: Value) -> Value {
-    if let Some(fields) = payment.as_object_mut() {
-        fields.retain(|key, _| !key.starts_with('_'));
-    }
-    payment
+/// This simulator's own origin, for the absolute links of `next`.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
 }
 
 fn timestamp() -> String {
     store::now().to_string()
 }
 
-#[derive(Deserialize)]
-struct Submission {
-    source: String,
-}
-
-async fn submit(
-    State(payments): State<Arc<Created>>,
+/// "Read payments": `sort`, `desc` (arrays as repeated keys), `limit`, `offset`.
+async fn list(
+    State(payments): State<Arc<Payments>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
+    if let Err(refusal) = authorized(&headers) {
+        return refusal;
     }
-    let source = serde_json::from_slice::<Submission>(&body).map(|s| s.source);
-    if !source
-        .as_deref()
-        .is_ok_and(|s| KARTAPAY_SOURCES.contains(&s))
-    {
-        return invalid("source must be one of HOL, HRM, MVK, MVM, PYP, STR");
-    }
-    let mut all = payments.0.lock().expect("not poisoned");
-    let Some(payment) = all.get_mut(&id) else {
-        return not_found();
-    };
-    if payment["status"] != "init" {
-        return invalid("only a payment in status init can be submitted");
-    }
-    payment["status"] = "submitted".into();
-    payment["submittedAt"] = timestamp().into();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let next = format!("http://{host}/pay/{id}");
-    Json(json!({"next": next, "data": public(payment.clone())})).into_response()
-}
-
-/// "Cancel a payment" (seed 001): a payment not yet captured is canceled, and the merchant
-/// hears of it through the webhook like of any other change.
-async fn cancel(
-    State(payments): State<Arc<Created>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
-    let canceled = {
-        let mut all = payments.0.lock().expect("not poisoned");
-        let Some(payment) = all.get_mut(&id) else {
-            return not_found();
+    let (mut limit, mut offset, mut descending) = (20_usize, 0_usize, false);
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let number = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| bad_request(&format!("{key} must be a whole number")))
         };
-        if !["init", "submitted", "approved"].contains(&payment["status"].as_str().unwrap_or("")) {
-            return invalid("only a payment not yet captured, failed or canceled can be canceled");
+        match &*key {
+            "limit" => match number() {
+                Ok(n) => limit = n,
+                Err(refusal) => return refusal,
+            },
+            "offset" => match number() {
+                Ok(n) => offset = n,
+                Err(refusal) => return refusal,
+            },
+            "desc" if value == "createdAt" => descending = true,
+            _ => {}
         }
+    }
+    let mut all: Vec<Value> = payments
+        .0
+        .lock()
+        .expect("not poisoned")
+        .values()
+        .cloned()
+        .collect();
+    all.sort_by(|a, b| a["createdAt"].as_str().cmp(&b["createdAt"].as_str()));
+    if descending {
+        all.reverse();
+    }
+    let total = all.len();
+    let data: Vec<Value> = all.into_iter().skip(offset).take(limit).collect();
+    let page = |offset: usize| {
+        format!(
+            "{}/v1/payments?limit={limit}&offset={offset}",
+            origin(&headers)
+        )
+    };
+    let mut answer = json!({"data": data, "total": total, "offset": offset, "limit": limit});
+    if offset + data_len(&answer) < total {
+        answer["next"] = page(offset + limit).into();
+    }
+    if offset > 0 {
+        answer["prev"] = page(offset.saturating_sub(limit)).into();
+    }
+    Json(answer).into_response()
+}
+
+fn data_len(answer: &Value) -> usize {
+    answer["data"].as_array().map_or(0, Vec::len)
+}
+
+/// "Read a payment".
+async fn read(
+    State(payments): State<Arc<Payments>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(refusal) = authorized(&headers) {
+        return refusal;
+    }
+    payments
+        .get(&id)
+        .map_or_else(not_found, |payment| Json(payment).into_response())
+}
+
+/// "Create a payment": the body has passed the document's `Claim`; KartaPay's own rule on
+/// top is that the total is an amount of its currency.
+async fn create(
+    State(payments): State<Arc<Payments>>,
+    headers: HeaderMap,
+    Json(claim): Json<Value>,
+) -> Response {
+    if let Err(refusal) = authorized(&headers) {
+        return refusal;
+    }
+    let total = &claim["purchase"]["total"];
+    let amount = Currency::from_code(total["currency"].as_str().unwrap_or_default())
+        .ok()
+        .and_then(|currency| {
+            Money::parse(total["value"].as_str().unwrap_or_default(), currency).ok()
+        })
+        .filter(|amount| amount.minor() > 0);
+    if amount.is_none() {
+        return bad_request("purchase.total must be a positive amount of an ISO 4217 currency");
+    }
+    let id = format!("pay-{:016x}", rand::random::<u64>());
+    let mut payment = claim;
+    let fields = payment.as_object_mut().expect("a Claim is an object");
+    fields.insert("status".into(), "init".into());
+    fields.insert("captured".into(), false.into());
+    fields.insert("createdAt".into(), timestamp().into());
+    let gateways: Vec<Value> = KARTAPAY_SOURCES
+        .iter()
+        .map(|code| json!({"code": code, "name": code}))
+        .collect();
+    fields.insert("plan".into(), json!({"options": gateways}));
+    payments
+        .0
+        .lock()
+        .expect("not poisoned")
+        .insert(id.clone(), payment.clone());
+    let next = format!("{}/v1/payments/{id}/submit", origin(&headers));
+    (
+        StatusCode::CREATED,
+        Json(json!({"next": next, "data": payment})),
+    )
+        .into_response()
+}
+
+/// "Submit a payment" through the gateway `source`; `next` is the shopper's form.
+async fn submit(
+    State(payments): State<Arc<Payments>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(plan): Json<Value>,
+) -> Response {
+    if let Err(refusal) = authorized(&headers) {
+        return refusal;
+    }
+    let Some(source) = plan["source"].as_str() else {
+        return bad_request("source is required");
+    };
+    let submitted = payments.change(&id, &["init"], |payment| {
+        payment["status"] = "submitted".into();
+        payment["plan"]["source"] = source.into();
+        payment["submittedAt"] = timestamp().into();
+    });
+    match submitted {
+        Ok(payment) => {
+            Json(json!({"next": format!("{}/pay/{id}", origin(&headers)), "data": payment}))
+                .into_response()
+        }
+        Err(refusal) => refusal,
+    }
+}
+
+/// "Cancel a payment" not yet captured; `next` is its `cancelUrl`.
+async fn cancel(
+    State(payments): State<Arc<Payments>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(refusal) = authorized(&headers) {
+        return refusal;
+    }
+    let canceled = payments.change(&id, &["init", "submitted", "approved"], |payment| {
         payment["status"] = "canceled".into();
         payment["canceledAt"] = timestamp().into();
-        payment.clone()
-    };
-    notify(&id, &canceled).await;
-    let next = canceled["cancelUrl"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Json(json!({"next": next, "data": public(canceled)})).into_response()
-}
-
-/// Posts the webhook of a changed payment to its `context.callbackUrl`.
-async fn notify(id: &str, payment: &Value) {
-    let callback = payment["_callback"].as_str().unwrap_or_default().to_owned();
-    if callback.is_empty() {
-        return;
+    });
+    match canceled {
+        Ok(payment) => {
+            let mut answer = json!({"data": payment});
+            if let Some(url) = payment["cancelUrl"].as_str() {
+                answer["next"] = url.into();
+            }
+            Json(answer).into_response()
+        }
+        Err(refusal) => refusal,
     }
-    let body = json!({
-        "id": format!("evt-{:016x}", rand::random::<u64>()),
-        "type": "payment.updated",
-        "paymentId": id,
-        "createdAt": timestamp(),
-        "data": public(payment.clone()),
-    })
-    .to_string();
-    let signature = timestamped_signature(
-        credentials::KARTAPAY_WEBHOOK_SECRET.as_bytes(),
-        store::now(),
-        body.as_bytes(),
-    );
-    notify_json(&callback, "X-KartaPay-Signature", &signature, &body).await;
 }
 
 fn confirmation<'a>(payment: &'a Value, action: &'a str) -> Confirmation<'a> {
+    let total = &payment["purchase"]["total"];
     Confirmation {
         provider: "KartaPay",
-        amount: payment["purchase"]["amount"].as_str().unwrap_or_default(),
-        currency: payment["purchase"]["currency"].as_str().unwrap_or_default(),
-        months: payment["plan"]["months"]
-            .as_u64()
-            .and_then(|m| m.try_into().ok()),
+        amount: total["value"].as_str().unwrap_or_default(),
+        currency: total["currency"].as_str().unwrap_or_default(),
+        // The document has no term: the gateway's own page would show it.
+        months: None,
         order_id: payment["clientId"].as_str().unwrap_or_default(),
         action,
     }
 }
 
-async fn form(State(payments): State<Arc<Created>>, Path(id): Path<String>) -> Response {
-    match created(&payments, &id) {
+async fn form(State(payments): State<Arc<Payments>>, Path(id): Path<String>) -> Response {
+    match payments.get(&id) {
         Some(payment) => page(&confirmation(&payment, &format!("/pay/{id}")), None),
         None => (StatusCode::NOT_FOUND, "No such payment").into_response(),
     }
 }
 
+/// The shopper's code: approved and captured at once, or failed; back to the shop.
 async fn confirm(
-    State(payments): State<Arc<Created>>,
+    State(payments): State<Arc<Payments>>,
     Path(id): Path<String>,
     Form(Code { code }): Form<Code>,
 ) -> Response {
-    let Some(payment) = created(&payments, &id) else {
+    let Some(payment) = payments.get(&id) else {
         return (StatusCode::NOT_FOUND, "No such payment").into_response();
     };
-    if payment["status"] != "submitted" {
-        return (
-            StatusCode::CONFLICT,
-            "This payment is not waiting for the shopper",
-        )
-            .into_response();
-    }
     let Some(answer) = answer(&code) else {
         return page(
             &confirmation(&payment, &format!("/pay/{id}")),
             Some("Введите 4 цифры"),
         );
     };
-    let (status, at) = match answer {
-        Answer::Approve => ("approved", "approvedAt"),
-        Answer::Reject => ("failed", "failedAt"),
+    let decided = payments.change(&id, &["submitted"], |payment| {
+        let now = timestamp();
+        match answer {
+            Answer::Approve => {
+                payment["status"] = "captured".into();
+                payment["captured"] = true.into();
+                payment["approvedAt"] = now.clone().into();
+                payment["capturedAt"] = now.into();
+            }
+            Answer::Reject => {
+                payment["status"] = "failed".into();
+                payment["failedAt"] = now.into();
+            }
+        }
+    });
+    let Ok(decided) = decided else {
+        return (
+            StatusCode::CONFLICT,
+            "This payment is not waiting for the shopper",
+        )
+            .into_response();
     };
-    let decided = {
-        let mut all = payments.0.lock().expect("not poisoned");
-        let Some(stored) = all.get_mut(&id) else {
-            return (StatusCode::NOT_FOUND, "No such payment").into_response();
-        };
-        stored["status"] = status.into();
-        stored[at] = timestamp().into();
-        stored.clone()
-    };
-    notify(&id, &decided).await;
     let back = match answer {
         Answer::Approve => decided["successUrl"].as_str(),
         Answer::Reject => decided["cancelUrl"].as_str(),

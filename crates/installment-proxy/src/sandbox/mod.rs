@@ -6,6 +6,7 @@
 mod akinon;
 mod checkout;
 pub mod conditions;
+pub mod contract;
 mod craftgate;
 mod freedompay;
 mod karta_pokupok;
@@ -14,7 +15,7 @@ mod kartapay;
 use crate::{
     config::{
         AkinonConfig, CraftgateConfig, FreedomPayConfig, KartaPayConfig, KartaPokupokConfig,
-        ProvidersConfig, Secret,
+        ProvidersConfig, Secret, WebhookScheme,
     },
     providers::ProviderId,
 };
@@ -38,7 +39,7 @@ pub mod credentials {
     pub const KP_WEBHOOK_SECRET: &str = "sandbox-kp-webhook";
     /// KartaPay bearer token.
     pub const KARTAPAY_TOKEN: &str = "sandbox-kartapay-token";
-    /// KartaPay webhook key.
+    /// KartaPay webhook key, for a proxy that turns on its own (unverified) scheme.
     pub const KARTAPAY_WEBHOOK_SECRET: &str = "sandbox-kartapay-webhook";
     /// FreedomPay `pg_merchant_id`.
     pub const FREEDOMPAY_MERCHANT_ID: &str = "545084";
@@ -51,6 +52,9 @@ pub mod credentials {
     /// Craftgate webhook key.
     pub const CRAFTGATE_WEBHOOK_KEY: &str = "sandbox-craftgate-webhook";
 }
+
+/// KartaPay's published OpenAPI document, which its simulator enforces.
+pub const KARTAPAY_DOCUMENT: &str = kartapay::DOCUMENT;
 
 /// Requests each simulator has answered: how the load report counts upstream calls.
 #[derive(Debug, Default)]
@@ -141,15 +145,18 @@ impl Sandbox {
                 webhook_secret: Secret::new(KP_WEBHOOK_SECRET),
             }),
             kartapay: Some(KartaPayConfig {
-                base_url: format!("{}/api/v1", url(ProviderId::KartaPay)),
+                base_url: url(ProviderId::KartaPay),
                 token: Secret::new(KARTAPAY_TOKEN),
-                webhook_secret: Secret::new(KARTAPAY_WEBHOOK_SECRET),
                 source: "HOL".to_owned(),
+                locale: "ru-BY".to_owned(),
+                // As in production: KartaPay publishes no webhook, so none is trusted.
+                webhooks: WebhookScheme::None,
             }),
             freedompay: Some(FreedomPayConfig {
                 base_url: url(ProviderId::FreedomPay),
                 merchant_id: FREEDOMPAY_MERCHANT_ID.to_owned(),
                 secret_key: Secret::new(FREEDOMPAY_SECRET),
+                request_method: "POST".to_owned(),
             }),
             akinon: Some(AkinonConfig {
                 base_url: url(ProviderId::Akinon),
