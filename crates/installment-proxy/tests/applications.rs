@@ -456,6 +456,107 @@ async fn freedompay_notifications_are_answered_with_signed_xml() {
 }
 
 #[tokio::test]
+async fn freedompay_notifies_by_get_or_xml_and_a_refused_currency_never_blocks_the_right_one() {
+    let (base, client) = proxy().await;
+    let hook = format!("{base}/api/v1/webhooks/freedompay");
+    let new_payment = || async {
+        let mut order = catalog_order("freedompay");
+        order["items"] = json!([{"sku": "alatau", "quantity": 1}]);
+        let (_, created) = post(&client, format!("{base}/api/v1/applications"), &order).await;
+        (
+            created["id"].as_str().unwrap().to_owned(),
+            created["provider_ref"].as_str().unwrap().to_owned(),
+        )
+    };
+    let by_get = |form: Vec<(String, String)>| {
+        let request = client.get(&hook).query(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let code = response.status().as_u16();
+            let xml = response.bytes().await.unwrap();
+            let status = parse_xml(&xml).ok().and_then(|fields| {
+                fields.into_iter().find_map(|(k, v)| match v {
+                    Field::Text(text) if k == "pg_status" => Some(text),
+                    _ => None,
+                })
+            });
+            (code, status)
+        }
+    };
+
+    // By GET: the same amount in another currency is refused first, then the right one, with
+    // the same payment, result and amount, is no duplicate of it.
+    let (id, payment) = new_payment().await;
+    let wrong = freedompay_notification_in(&payment, "389990", "USD", "1", "1", "g1");
+    assert_eq!(by_get(wrong).await, (200, Some("rejected".to_owned())));
+    let mut forged = freedompay_notification(&payment, "389990", "1", "1", "g2");
+    forged.last_mut().unwrap().1 = "0".repeat(32);
+    assert_eq!(by_get(forged).await.0, 403);
+    assert_eq!(status(&client, &base, &id).await["status"], "pending");
+    let right = freedompay_notification(&payment, "389990", "1", "1", "g3");
+    assert_eq!(by_get(right).await, (200, Some("ok".to_owned())));
+    assert_eq!(status(&client, &base, &id).await["status"], "approved");
+
+    // By XML: a form whose pg_xml holds the signed <request>.
+    let (id, payment) = new_payment().await;
+    let fields = freedompay_notification(&payment, "389990", "1", "1", "x1");
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><request>");
+    for (key, value) in &fields {
+        xml.push_str(&format!("<{key}>{value}</{key}>"));
+    }
+    xml.push_str("</request>");
+    let answer = client
+        .post(&hook)
+        .form(&[("pg_xml", xml)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert!(
+        answer
+            .text()
+            .await
+            .unwrap()
+            .contains("<pg_status>ok</pg_status>")
+    );
+    assert_eq!(status(&client, &base, &id).await["status"], "approved");
+
+    // A provider that notifies by POST only does not take a GET.
+    let answer = client
+        .get(format!("{base}/api/v1/webhooks/karta_pokupok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 405);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn kartapay_asks_for_the_payers_names_and_e_mail_and_others_do_not() {
+    let (base, client) = proxy().await;
+    let url = format!("{base}/api/v1/applications");
+    let mut order = catalog_order("kartapay");
+    order["customer"] = json!({"phone": "+375291234567", "email": "no-at-sign", "first_name": " "});
+    let (code, answer) = post(&client, url.clone(), &order).await;
+    assert_eq!(
+        (code, answer["code"].as_str()),
+        (400, Some("invalid_customer"))
+    );
+    let message = answer["message"].as_str().unwrap();
+    for field in [
+        "customer.email",
+        "customer.first_name",
+        "customer.last_name",
+    ] {
+        assert!(message.contains(field), "{message}");
+    }
+    let mut order = catalog_order("karta_pokupok");
+    order["customer"] = json!({"phone": "+375291234567"});
+    assert_eq!(post(&client, url, &order).await.0, 201);
+}
+
+#[tokio::test]
 async fn code_0000_rejects_and_the_shopper_returns_to_the_fail_path() {
     let (base, client) = proxy().await;
     let mut order = catalog_order("karta_pokupok");

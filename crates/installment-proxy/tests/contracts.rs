@@ -332,3 +332,86 @@ async fn a_wrong_craftgate_key_is_an_error_on_a_bin_lookup_never_an_unknown_bin(
         "{refused:?}"
     );
 }
+
+/// A merchant's result URL that records how each notification came and answers it, signed,
+/// as the adapter does.
+async fn result_url(
+    adapter: std::sync::Arc<FreedomPay>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let router = axum::Router::new().route(
+        "/hooks/freedompay",
+        axum::routing::any(
+            move |method: axum::http::Method,
+                  axum::extract::RawQuery(query): axum::extract::RawQuery,
+                  body: axum::body::Bytes| {
+                let (adapter, record) = (adapter.clone(), record.clone());
+                async move {
+                    let fields = match method {
+                        axum::http::Method::GET => query.unwrap_or_default().into_bytes(),
+                        _ => body.to_vec(),
+                    };
+                    let reply = adapter.webhook_reply(&fields, None);
+                    record.lock().unwrap().push((method.to_string(), fields));
+                    reply
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{address}/hooks/freedompay"), seen)
+}
+
+#[tokio::test]
+async fn the_freedompay_simulator_notifies_by_the_request_method_it_was_given() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let kzt = Currency::from_code("KZT").unwrap();
+    for (method, arrives_as) in [("GET", "GET"), ("POST", "POST"), ("XML", "POST")] {
+        let mut config = sandbox.providers.freedompay.clone().unwrap();
+        config.request_method = method.to_owned();
+        let adapter = std::sync::Arc::new(FreedomPay::new(config, Vec::new(), TIMEOUT));
+        let (url, seen) = result_url(adapter.clone()).await;
+        let mut request = priced_request();
+        request.order = PricedOrder {
+            order_id: format!("fp-{method}"),
+            amount: Money::parse("389990", kzt).unwrap(),
+            items: Vec::new(),
+        };
+        request.phone = "+77011234567".into();
+        request.callback_url = url;
+        let created = adapter.create_application(&request).await.unwrap();
+        let back = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(&created.redirect_url)
+            .form(&[("code", "4321")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(back.status().as_u16(), 303, "{method}");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{method}: answered ok at once");
+        let (came_by, fields) = &seen[0];
+        assert_eq!(came_by, arrives_as, "{method}");
+        assert_eq!(
+            String::from_utf8_lossy(fields).contains("pg_xml="),
+            method == "XML",
+            "{method}"
+        );
+        let event = adapter
+            .verify_webhook(&axum::http::HeaderMap::new(), fields)
+            .unwrap();
+        assert_eq!(
+            (event.provider_ref, event.status),
+            (created.provider_ref, Status::Approved),
+            "{method}"
+        );
+    }
+}
