@@ -658,6 +658,38 @@ async fn a_choice_the_card_no_longer_allows_is_cleared_from_the_form_the_event_a
 }
 
 #[wasm_bindgen_test]
+async fn the_checkout_asks_for_e_mail_and_names_only_where_kartapay_requires_them() {
+    answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
+    let (picker, _) = picker_with_form("/identity", &[("items", "neman-14:1")]).await;
+    let labels = || texts(&picker, ".installment-picker__checkout label span");
+    assert_eq!(labels(), ["Phone for the SMS code"], "nothing chosen yet");
+    find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
+        .unwrap()
+        .click();
+    tick().await;
+    assert_eq!(labels(), ["Phone for the SMS code"], "Karta Pokupok asks for the phone only");
+    find(&picker, r#"input[value="kartapay::3"]"#).unwrap().click();
+    tick().await;
+    assert_eq!(
+        labels(),
+        ["Phone for the SMS code", "E-mail", "First name", "Last name"],
+        "KartaPay's Payer requires them"
+    );
+    let autocomplete: Vec<String> = ["email", "given-name", "family-name"]
+        .iter()
+        .filter_map(|kind| find(&picker, &format!(r#"input[autocomplete="{kind}"][required]"#)))
+        .map(|input| input.get_attribute("autocomplete").unwrap())
+        .collect();
+    assert_eq!(autocomplete, ["email", "given-name", "family-name"]);
+    find(&picker, r#"input[value="karta_pokupok:Karta Pokupok:3"]"#)
+        .unwrap()
+        .click();
+    tick().await;
+    assert_eq!(labels(), ["Phone for the SMS code"], "and gone again");
+    unmount(&picker);
+}
+
+#[wasm_bindgen_test]
 async fn a_page_in_another_language_gets_english_plurals_brands_and_the_merchants_words() {
     answer(&routes(&[("/rules", 200, RULES), ("/offers", 200, OFFERS)]));
     let document = web_sys::window().unwrap().document().unwrap();

@@ -117,6 +117,9 @@ export interface Labels {
   unavailable: string;
   any_card: string;
   phone: string;
+  email: string;
+  first_name: string;
+  last_name: string;
   pay: string;
   checkout_failed: string;
   choice_cleared: string;

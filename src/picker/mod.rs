@@ -519,8 +519,28 @@ fn offer_view(
     }
 }
 
-/// The shopper's phone and "Pay in installments": creates the application through the proxy
-/// and opens the provider's form.
+/// Whether applications with `provider` need the shopper's e-mail and names, as the proxy's
+/// `ProviderId::asks_for_payer` says: KartaPay's `Payer` requires them. Only then are they
+/// asked for.
+fn asks_for_payer(provider: &str) -> bool {
+    provider == "kartapay"
+}
+
+/// What the checkout sends of the shopper: the phone, and where the provider requires them,
+/// the e-mail and names (empty otherwise, and then left out).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Customer {
+    phone: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    email: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    first_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    last_name: String,
+}
+
+/// The shopper's phone (and, for providers that require them, e-mail and names) and "Pay in
+/// installments": creates the application through the proxy and opens the provider's form.
 #[component]
 fn CheckoutForm(
     checkout: Checkout,
@@ -529,19 +549,39 @@ fn CheckoutForm(
     words: Signal<Labels>,
 ) -> impl IntoView {
     let phone = NodeRef::<leptos::html::Input>::new();
+    let email = NodeRef::<leptos::html::Input>::new();
+    let first_name = NodeRef::<leptos::html::Input>::new();
+    let last_name = NodeRef::<leptos::html::Input>::new();
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let word = move |pick: fn(&Labels) -> &Text| words.with(|w| pick(w).to_string());
+    let identity = move || chosen.with(|c| c.as_ref().is_some_and(|c| asks_for_payer(&c.provider)));
     let pay = move |_| {
         let (Some(field), Some(choice)) = (phone.get(), chosen.get_untracked()) else {
             return;
         };
-        if !field.report_validity() {
+        let mut customer = Customer::default();
+        let mut fields = vec![(field, &mut customer.phone)];
+        if asks_for_payer(&choice.provider) {
+            for (input, value) in [
+                (email, &mut customer.email),
+                (first_name, &mut customer.first_name),
+                (last_name, &mut customer.last_name),
+            ] {
+                let Some(input) = input.get() else { return };
+                fields.push((input, value));
+            }
+        }
+        // Each field says what is wrong with it, the first wrong one first.
+        if !fields.iter().all(|(input, _)| input.report_validity()) {
             return;
+        }
+        for (input, value) in fields {
+            *value = input.value().trim().to_owned();
         }
         busy.set(true);
         failed.set(false);
-        let started = start_purchase(endpoint.get_untracked(), &checkout, &choice, field.value());
+        let started = start_purchase(endpoint.get_untracked(), &checkout, &choice, customer);
         let give_up = move |error: WidgetError| {
             busy.set(false);
             failed.set(true);
@@ -565,6 +605,20 @@ fn CheckoutForm(
                 <span>{move || word(|w| &w.phone)}</span>
                 <input type="tel" autocomplete="tel" required node_ref=phone />
             </label>
+            <Show when=identity>
+                <label>
+                    <span>{move || word(|w| &w.email)}</span>
+                    <input type="email" autocomplete="email" required node_ref=email />
+                </label>
+                <label>
+                    <span>{move || word(|w| &w.first_name)}</span>
+                    <input type="text" autocomplete="given-name" required node_ref=first_name />
+                </label>
+                <label>
+                    <span>{move || word(|w| &w.last_name)}</span>
+                    <input type="text" autocomplete="family-name" required node_ref=last_name />
+                </label>
+            </Show>
             <button
                 type="button"
                 class="installment-picker__pay"
@@ -587,17 +641,13 @@ fn start_purchase(
     endpoint: String,
     checkout: &Checkout,
     choice: &Selection,
-    phone: String,
+    customer: Customer,
 ) -> Result<impl Future<Output = Result<(), WidgetError>> + use<>, WidgetError> {
     use wasm_bindgen::JsValue;
     #[derive(serde::Serialize)]
     struct Item<'a> {
         sku: &'a str,
         quantity: u32,
-    }
-    #[derive(serde::Serialize)]
-    struct Customer {
-        phone: String,
     }
     #[derive(serde::Serialize)]
     struct Application<'a> {
@@ -636,7 +686,7 @@ fn start_purchase(
     let application = Application {
         provider: &choice.provider,
         months: choice.months,
-        customer: Customer { phone },
+        customer,
         success_path: &checkout.return_path,
         fail_path: &checkout.return_path,
         items,
@@ -659,7 +709,7 @@ fn start_purchase(
     _endpoint: String,
     _checkout: &Checkout,
     _choice: &Selection,
-    _phone: String,
+    _customer: Customer,
 ) -> Result<(), WidgetError> {
     Ok(())
 }

@@ -288,6 +288,13 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
         await (await js((p) => document.querySelector("installment-picker").shadowRoot.querySelector(`input[type="radio"][value^="${p}:"]`).closest("label"), provider)).click();
         await waitFor((p) => document.querySelector("installment-picker").shadowRoot.querySelector("input:checked")?.value.startsWith(`${p}:`), `a ${provider} plan checked by the click`, provider);
         await (await inPicker('input[type="tel"]')).sendKeys(phone);
+        // KartaPay's Payer requires an e-mail and names; the others ask for the phone only.
+        const identity = { email: "alesia@example.by", "given-name": "Alesia", "family-name": "Kupala" };
+        const asked = await js(() => [...document.querySelector("installment-picker").shadowRoot.querySelectorAll(".installment-picker__checkout input")].map((i) => i.autocomplete));
+        assert.deepEqual(asked, provider === "kartapay" ? ["tel", ...Object.keys(identity)] : ["tel"]);
+        if (provider === "kartapay") {
+          for (const [kind, value] of Object.entries(identity)) await (await inPicker(`input[autocomplete="${kind}"]`)).sendKeys(value);
+        }
         await (await inPicker(".installment-picker__pay")).click();
         await driver
           .wait(async () => new URL(await driver.getCurrentUrl()).origin !== new URL(sandbox.baseUrl).origin, 15000, "the provider's form")
@@ -309,6 +316,10 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
         // The order went as SKUs; the amount is the proxy's (recorded in this origin's tab).
         const sent = JSON.parse(await js(() => sessionStorage.getItem("posted")));
         assert.deepEqual([sent.provider, sent.months, "amount" in sent], [provider, months, false], JSON.stringify(sent));
+        assert.deepEqual(
+          [sent.customer.email, sent.customer.first_name, sent.customer.last_name],
+          provider === "kartapay" ? ["alesia@example.by", "Alesia", "Kupala"] : [undefined, undefined, undefined],
+        );
         assert.ok(sent.items.length > 0);
         const id = new URL(await driver.getCurrentUrl()).searchParams.get("application");
         const stored = await (await fetch(`${sandbox.baseUrl}api/v1/applications/${id}`)).json();
