@@ -667,17 +667,33 @@ async fn the_checkout_asks_for_e_mail_and_names_only_where_kartapay_requires_the
         .unwrap()
         .click();
     tick().await;
-    assert_eq!(labels(), ["Phone for the SMS code"], "Karta Pokupok asks for the phone only");
-    find(&picker, r#"input[value="kartapay::3"]"#).unwrap().click();
+    assert_eq!(
+        labels(),
+        ["Phone for the SMS code"],
+        "Karta Pokupok asks for the phone only"
+    );
+    find(&picker, r#"input[value="kartapay::3"]"#)
+        .unwrap()
+        .click();
     tick().await;
     assert_eq!(
         labels(),
-        ["Phone for the SMS code", "E-mail", "First name", "Last name"],
+        [
+            "Phone for the SMS code",
+            "E-mail",
+            "First name",
+            "Last name"
+        ],
         "KartaPay's Payer requires them"
     );
     let autocomplete: Vec<String> = ["email", "given-name", "family-name"]
         .iter()
-        .filter_map(|kind| find(&picker, &format!(r#"input[autocomplete="{kind}"][required]"#)))
+        .filter_map(|kind| {
+            find(
+                &picker,
+                &format!(r#"input[autocomplete="{kind}"][required]"#),
+            )
+        })
         .map(|input| input.get_attribute("autocomplete").unwrap())
         .collect();
     assert_eq!(autocomplete, ["email", "given-name", "family-name"]);

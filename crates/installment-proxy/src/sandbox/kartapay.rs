@@ -42,7 +42,7 @@ impl Payments {
         id: &str,
         from: &[&str],
         change: impl FnOnce(&mut Value),
-    ) -> Result<Value, Response> {
+    ) -> Result<Value, Refusal> {
         let mut all = self.0.lock().expect("not poisoned");
         let payment = all.get_mut(id).ok_or_else(not_found)?;
         if !from.contains(&payment["status"].as_str().unwrap_or_default()) {
@@ -118,24 +118,30 @@ fn fixtures() -> BTreeMap<String, Value> {
     all
 }
 
-/// A NestJS-style error answer, as KartaPay's API (a NestJS application) gives.
-fn error(status: StatusCode, message: &str) -> Response {
-    json_error(
-        status,
-        json!({"statusCode": status.as_u16(), "message": message}),
-    )
+/// An error answer in the NestJS style of KartaPay's API (its operation ids are a NestJS
+/// controller's): `{statusCode, message}`.
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let Self(status, message) = self;
+        json_error(
+            status,
+            json!({"statusCode": status.as_u16(), "message": message}),
+        )
+    }
 }
 
-fn not_found() -> Response {
-    error(StatusCode::NOT_FOUND, "Payment not found")
+fn not_found() -> Refusal {
+    Refusal(StatusCode::NOT_FOUND, "Payment not found".into())
 }
 
-fn bad_request(message: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, message)
+fn bad_request(message: &str) -> Refusal {
+    Refusal(StatusCode::BAD_REQUEST, message.into())
 }
 
 /// The document's one security scheme for these operations: `HttpBearer`.
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(headers: &HeaderMap) -> Result<(), Refusal> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -144,7 +150,7 @@ fn authorized(headers: &HeaderMap) -> Result<(), Response> {
     if constant_time_eq(credentials::KARTAPAY_TOKEN, given) {
         Ok(())
     } else {
-        Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"))
+        Err(Refusal(StatusCode::UNAUTHORIZED, "Unauthorized".into()))
     }
 }
 
@@ -168,7 +174,7 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> Response {
     if let Err(refusal) = authorized(&headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let (mut limit, mut offset, mut descending) = (20_usize, 0_usize, false);
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
@@ -180,11 +186,11 @@ async fn list(
         match &*key {
             "limit" => match number() {
                 Ok(n) => limit = n,
-                Err(refusal) => return refusal,
+                Err(refusal) => return refusal.into_response(),
             },
             "offset" => match number() {
                 Ok(n) => offset = n,
-                Err(refusal) => return refusal,
+                Err(refusal) => return refusal.into_response(),
             },
             "desc" if value == "createdAt" => descending = true,
             _ => {}
@@ -230,11 +236,12 @@ async fn read(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(refusal) = authorized(&headers) {
-        return refusal;
+        return refusal.into_response();
     }
-    payments
-        .get(&id)
-        .map_or_else(not_found, |payment| Json(payment).into_response())
+    payments.get(&id).map_or_else(
+        || not_found().into_response(),
+        |payment| Json(payment).into_response(),
+    )
 }
 
 /// "Create a payment": the body has passed the document's `Claim`; KartaPay's own rule on
@@ -245,7 +252,7 @@ async fn create(
     Json(claim): Json<Value>,
 ) -> Response {
     if let Err(refusal) = authorized(&headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let total = &claim["purchase"]["total"];
     let amount = Currency::from_code(total["currency"].as_str().unwrap_or_default())
@@ -255,7 +262,8 @@ async fn create(
         })
         .filter(|amount| amount.minor() > 0);
     if amount.is_none() {
-        return bad_request("purchase.total must be a positive amount of an ISO 4217 currency");
+        return bad_request("purchase.total must be a positive amount of an ISO 4217 currency")
+            .into_response();
     }
     let id = format!("pay-{:016x}", rand::random::<u64>());
     let mut payment = claim;
@@ -289,10 +297,10 @@ async fn submit(
     Json(plan): Json<Value>,
 ) -> Response {
     if let Err(refusal) = authorized(&headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let Some(source) = plan["source"].as_str() else {
-        return bad_request("source is required");
+        return bad_request("source is required").into_response();
     };
     let submitted = payments.change(&id, &["init"], |payment| {
         payment["status"] = "submitted".into();
@@ -304,7 +312,7 @@ async fn submit(
             Json(json!({"next": format!("{}/pay/{id}", origin(&headers)), "data": payment}))
                 .into_response()
         }
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -315,7 +323,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(refusal) = authorized(&headers) {
-        return refusal;
+        return refusal.into_response();
     }
     let canceled = payments.change(&id, &["init", "submitted", "approved"], |payment| {
         payment["status"] = "canceled".into();
@@ -329,7 +337,7 @@ async fn cancel(
             }
             Json(answer).into_response()
         }
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
