@@ -489,6 +489,29 @@ async fn bins_missing_from_the_table_are_asked_of_craftgate() {
 }
 
 #[tokio::test]
+async fn a_refused_craftgate_key_on_a_bin_lookup_is_counted_as_an_error_not_an_unknown_bin() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = Config::sandbox();
+    let mut wrong = sandbox.providers.craftgate.clone().unwrap();
+    wrong.secret_key = installment_proxy::Secret::new("not-the-key");
+    let craftgate: Arc<dyn Provider> = Arc::new(Craftgate::new(wrong, config.provider_timeout));
+    let state = AppState::with_providers(&config, vec![craftgate], Default::default());
+    let router = app(Arc::new(state));
+    let (status, body) = get_json(&router, "/api/v1/bins/55280012").await;
+    // The shopper's page still gets an answer from the prefix alone.
+    assert_eq!((status, &body["range"]), (StatusCode::OK, &Value::Null));
+    let response = router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let line = r#"installment_proxy_provider_calls_total{provider="craftgate",operation="bin",outcome="unauthorized"} 1"#;
+    assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+}
+
+#[tokio::test]
 async fn the_rate_limit_answers_429_with_a_code() {
     let mut config = Config::sandbox();
     config.rate_per_second = 1;
