@@ -96,16 +96,13 @@ fn verify(script: &str, body: &[u8]) -> Result<Vec<(String, String)>, Box<Respon
     let salt = field("pg_salt").unwrap_or_default().to_owned();
     // Unsigned: the request's own signature or merchant is in doubt.
     let refuse = |code: &str, description: &str| {
-        let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<response>");
-        for (key, value) in [
+        let fields = [
             ("pg_status", "error"),
             ("pg_error_code", code),
             ("pg_error_description", description),
             ("pg_salt", salt.as_str()),
-        ] {
-            body.push_str(&format!("<{key}>{}</{key}>", escape(value)));
-        }
-        body.push_str("</response>");
+        ];
+        let body = xml_document("response", fields);
         Box::new(([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response())
     };
     if field("pg_merchant_id") != Some(credentials::FREEDOMPAY_MERCHANT_ID) {
@@ -406,11 +403,19 @@ async fn confirm(
 
 /// The notification's fields as the `XML` request method carries them.
 fn xml_request(fields: &[(String, String)]) -> String {
-    let mut body = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<request>");
+    xml_document(
+        "request",
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+}
+
+/// An unsigned XML document of text fields under `root`.
+fn xml_document<'a>(root: &str, fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut body = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<{root}>");
     for (key, value) in fields {
         body.push_str(&format!("<{key}>{}</{key}>", escape(value)));
     }
-    body.push_str("</request>");
+    body.push_str(&format!("</{root}>"));
     body
 }
 
