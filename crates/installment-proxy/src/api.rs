@@ -313,13 +313,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state.clone());
     if let Some(dir) = &state.widget_dir {
-        // The glue and its wasm are one release under fixed names: every load revalidates
-        // (a 304 when nothing changed), so a cached old glue never meets a new wasm.
+        let files: Arc<std::path::Path> = Arc::from(dir.as_path());
         let widget = tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
-            ))
+            .layer(middleware::from_fn(move |request, next| {
+                crate::widget::cache_by_name(files.clone(), request, next)
+            }))
             // `scripts/build-package` writes each file's brotli and gzip beside it, at the
             // best ratio once, rather than the quick one a request could afford.
             .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
@@ -742,7 +740,7 @@ async fn rules(
 
 /// `If-None-Match` compares weakly (RFC 9110 §13.1.2): `W/"x"` and `"x"` match, `*` matches
 /// anything.
-fn weakly_equal(given: &str, ours: &str) -> bool {
+pub(crate) fn weakly_equal(given: &str, ours: &str) -> bool {
     given == "*" || given.trim_start_matches("W/") == ours.trim_start_matches("W/")
 }
 

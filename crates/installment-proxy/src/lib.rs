@@ -33,6 +33,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod signature;
 pub mod store;
+mod widget;
 
 pub use api::{AppState, app, providers_from};
 pub use cache::SwrCache;

@@ -691,18 +691,98 @@ async fn the_demo_and_widget_are_served_under_a_strict_policy() {
                 && !policy.contains("unsafe-inline")
         );
     }
-    // Fixed names, one release: the browser must revalidate the glue and the wasm each
-    // time, and a revalidation costs a 304.
+    // The entry's URL is the merchant's: it revalidates each view, and a revalidation
+    // costs a 304 without a body.
     let (_, headers, _) = request(&router, "/widget/embed.js", &[]).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
-    let modified = headers[header::LAST_MODIFIED].to_str().unwrap().to_owned();
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
     let (status, _, _) = request(
         &router,
         "/widget/embed.js",
-        &[(header::IF_MODIFIED_SINCE, modified.as_str())],
+        &[(header::IF_NONE_MATCH, tag.as_str())],
     )
     .await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
+}
+
+/// Content-hashed files are kept a year without asking; the entries, whose names stay,
+/// revalidate by an ETag of their content, so a new release is seen at the next view.
+#[tokio::test]
+async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_content() {
+    let dir = std::env::temp_dir().join(format!("installment-widget-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("embed.js"),
+        "import('./installment_badge.0a1b2c3d4e.js');",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("installment_badge.0a1b2c3d4e.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("installment_badge.0a1b2c3d4e.js.br"),
+        b"precompressed",
+    )
+    .unwrap();
+    let mut config = Config::sandbox();
+    config.widget_dir = Some(dir.clone());
+    let router = app(Arc::new(AppState::new(&config).await.unwrap()));
+
+    for encoding in ["br", "identity"] {
+        let (status, headers, _) = raw(
+            &router,
+            "/widget/installment_badge.0a1b2c3d4e.js",
+            &[(header::ACCEPT_ENCODING, encoding)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable",
+            "{encoding}"
+        );
+    }
+    // A hashed name that is not (yet) there is never kept.
+    let (status, headers, _) = raw(&router, "/widget/installment_badge.ffffffffff.js", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+
+    let (status, headers, body) = raw(&router, "/widget/embed.js", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    assert!(!body.is_empty());
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    for given in [tag.as_str(), tag.trim_start_matches("W/"), "\"other\", *"] {
+        let (status, headers, body) = raw(
+            &router,
+            "/widget/embed.js",
+            &[(header::IF_NONE_MATCH, given)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{given}");
+        assert!(body.is_empty());
+        assert_eq!(headers[header::ETAG], tag.as_str());
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    }
+    // A new release: the same URL, another content, another tag, and the old one gets it.
+    std::fs::write(
+        dir.join("embed.js"),
+        "import('./installment_badge.5f6e7d8c9b.js');",
+    )
+    .unwrap();
+    let (status, headers, body) = raw(
+        &router,
+        "/widget/embed.js",
+        &[(header::IF_NONE_MATCH, tag.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(headers[header::ETAG], tag.as_str());
+    assert_eq!(body, b"import('./installment_badge.5f6e7d8c9b.js');");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A request from `peer` with extra `headers`, to `method` `uri`; the status.
