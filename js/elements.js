@@ -167,6 +167,24 @@ function nearestFirst() {
 }
 
 /**
+ * Whether the page reserves the widgets' space before they draw, looked up once, at the first
+ * host. The package stylesheet does it from the first paint. A page that forgot it was
+ * painted with no room for them: a widget drawn there would move the page under the shopper,
+ * so none is drawn (each hides itself, as for any unusable input) and the console names the
+ * link to add.
+ */
+let reserved;
+function spaceReserved(host) {
+  if (reserved !== undefined) return reserved;
+  reserved = parseFloat(getComputedStyle(host).minHeight) > 0;
+  if (!reserved) {
+    const link = `<link rel="stylesheet" href="${new URL("./installment-widget.css", import.meta.url)}">`;
+    console.warn(`installment widget: the page reserves no space for <${host.localName}>, so the widgets would move it when they draw, and stay hidden. Add ${link} to <head>.`);
+  }
+  return reserved;
+}
+
+/**
  * The elements, for a page whose wasm comes from `load(kind)`: a promise of the module
  * (`mountBadge`, `mountPicker`, `unmount`, `attributeChanged`, `refresh`, `pageChanged`).
  */
@@ -179,6 +197,7 @@ export function elements(load) {
 
   function mount(host, kind = kindOf(host)) {
     if (owners.has(host)) return;
+    if (!spaceReserved(host)) return host.setAttribute("data-installment-state", "failed");
     const module = load(kind);
     owners.set(host, module);
     // A checkout has one picker: it mounts at once. Badges take their turn.

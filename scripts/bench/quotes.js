@@ -1,6 +1,6 @@
 // Splits the same amounts into the same numbers of installments with the widget's wasm and
 // with dinero.js, in the same page, and reports quotes per second of each.
-import init, { split } from "/widget/installment_widget.js";
+import { init, split } from "/widget/widget.js";
 import Dinero from "/bench/dinero.js";
 
 await init();

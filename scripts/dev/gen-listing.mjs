@@ -39,12 +39,12 @@ writeFileSync(new URL("../../www/index.html", import.meta.url), `<!doctype html>
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="description" content="Каталог Pokupki: техника и товары для дома в рассрочку, ежемесячный платёж посчитан до копейки.">
   <title>Pokupki — каталог</title>
   <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/styles.css">
+  <link rel="stylesheet" href="/widget/installment-widget.css">
   <script type="module" src="/widget/embed.js"></script>
-  <!-- The badge build's glue, fetched while the page is parsed. -->
-  <link rel="modulepreload" href="/widget/installment_badge.js">
 </head>
 <body>
   <header class="site-header">
@@ -57,7 +57,7 @@ writeFileSync(new URL("../../www/index.html", import.meta.url), `<!doctype html>
       <p>Каждая плашка посчитана в WebAssembly тем же ядром на Rust, что и на сервере: платежи
         складываются в сумму ровно, без округлений «примерно».</p>
     </section>
-    <section class="shelf" aria-label="Каталог">
+    <section class="shelf shelf--long" aria-label="Каталог">
       <div class="grid">
 ${cards}
       </div>

@@ -6,7 +6,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request as forward } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { By, Key } from "selenium-webdriver";
@@ -53,6 +53,7 @@ const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; st
 const failing = { mode: "500", badge: "", picker: "" };
 const FAILURE_PAGE = () => `<!doctype html><html lang="en-US"><head><meta charset="utf-8">
 <script src="/record.js"></script>
+<link rel="stylesheet" href="/widget/installment-widget.css">
 <script type="module" src="/widget/embed.js"></script></head><body>
 <installment-badge ${failing.badge}></installment-badge>
 <span data-installment-badge ${failing.badge.replace(/(\w+)=/g, "data-$1=")}></span>
@@ -93,8 +94,23 @@ const BEFORE_SCRIPTS = `window.__beforeScripts = {
   })),
 };`;
 
+// In front of the sandbox proxy, passing every byte as it is: notes each widget response's
+// status and how many body bytes crossed the wire, as a shopper's connection would carry them.
+const wire = [];
+const counting = createServer((request, response) => {
+  const upstream = forward(new URL(request.url, sandbox.baseUrl), { method: request.method, headers: request.headers }, (answer) => {
+    response.writeHead(answer.statusCode, answer.headers);
+    let bytes = 0;
+    answer.on("data", (chunk) => (bytes += chunk.length));
+    answer.pipe(response);
+    answer.on("end", () => request.url.startsWith("/widget/") && wire.push({ path: request.url, status: answer.statusCode, bytes }));
+  });
+  request.pipe(upstream);
+});
+
 let sandbox;
 let brokenUrl;
+let countingUrl;
 before(async () => {
   const site = recordedSite();
   sandbox = await startSandbox(site);
@@ -104,11 +120,15 @@ before(async () => {
   writeFileSync(join(site, "server-rendered.html"), listing.replace("</body>", '<script src="/before-scripts.js"></script>\n</body>'));
   await new Promise((resolve) => brokenProxy.listen(0, "127.0.0.1", resolve));
   brokenUrl = `http://127.0.0.1:${brokenProxy.address().port}/`;
+  await new Promise((resolve) => counting.listen(0, "127.0.0.1", resolve));
+  countingUrl = `http://127.0.0.1:${counting.address().port}/`;
 });
 after(() => {
   sandbox?.stop();
   brokenProxy.close();
   brokenProxy.closeAllConnections();
+  counting.close();
+  counting.closeAllConnections();
 });
 
 // ENGINES=firefox,webkit runs those alone.
@@ -192,6 +212,21 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
       assert.equal(requests.filter((r) => r.includes("/api/v1/rules")).length, 1, "one rules request");
       assert.deepEqual(errors, [], "no errors, no CSP violations");
       assert.deepEqual(warnings, []);
+    });
+
+    test("a repeat view of the product page downloads no byte of the widget: its files are in the cache or answered 304", async () => {
+      const widgetOn = async (path) => {
+        wire.length = 0;
+        await open(path, countingUrl);
+        await settled("[data-installment-badge], installment-picker");
+        return wire.map(({ path, status, bytes }) => `${path} ${status} ${bytes} B`);
+      };
+      const first = await widgetOn("product.html");
+      assert.ok(first.some((line) => /installment_widget_bg\.[0-9a-f]{10}\.wasm 200 [1-9]/.test(line)), first.join("\n"));
+      const again = await widgetOn("product.html");
+      // The hashed files are not asked for at all; the entry is, and is answered without a body.
+      assert.ok(again.some((line) => line.startsWith("/widget/embed.js 304 0 B")), again.join("\n"));
+      assert.deepEqual(again.filter((line) => !/ 304 0 B$/.test(line)), []);
     });
 
     test("a variant change updates the watched badge and the picker, even when the price element is replaced", async () => {

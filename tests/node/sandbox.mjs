@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { initSync, formatMoney } from "../../pkg/installment_widget.js";
+import { calculator } from "./calculator.mjs";
 
-initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
+const { formatMoney } = calculator;
 
 export const repo = new URL("../..", import.meta.url).pathname;
 

@@ -312,9 +312,18 @@ test("a badge's \"learn more\" opens a modal dialog: plans, schedules, the merch
   await page.close();
 });
 
-/** Cumulative layout shift of `path` from navigation until every widget has drawn, at `width`. */
-async function layoutShift(path, width) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+// Lighthouse's two presets, a desktop and a phone (Moto G Power), and a phone narrow enough
+// that every badge's sentence wraps.
+const VIEWPORTS = { desktop: { width: 1350, height: 940 }, phone: { width: 412, height: 823 }, narrow: { width: 360, height: 740 } };
+
+/**
+ * Cumulative layout shift of `path` from navigation until every widget has drawn, in
+ * `viewport`; `route` may serve the page (and `log` keeps its console warnings).
+ */
+async function layoutShift(path, viewport, { route, log } = {}) {
+  const page = await browser.newPage({ viewport });
+  if (log) page.on("console", (message) => message.type() === "warning" && log.push(message.text()));
+  if (route) await route(page);
   await page.addInitScript(() => {
     window.__shift = 0;
     new PerformanceObserver((list) => {
@@ -322,20 +331,96 @@ async function layoutShift(path, width) {
     }).observe({ type: "layout-shift", buffered: true });
   });
   await page.goto(baseUrl + path);
-  await settled(page, "installment-badge, [data-installment-badge], installment-picker");
-  // Two frames after the last widget drew: its shift, if any, has been reported.
+  // The widgets in view have drawn (a long listing mounts the rest later, unseen).
+  await page.waitForFunction(() => {
+    const hosts = [...document.querySelectorAll("installment-badge, [data-installment-badge], installment-picker, [data-installment-picker]")];
+    const inView = hosts.filter((host) => host.getBoundingClientRect().top < innerHeight);
+    return inView.length > 0 && inView.every((host) => host.hasAttribute("data-installment-state"));
+  }, null, { timeout: 20000 });
+  // Two frames after the last widget drew, and a moment: its shift, if any, has been reported.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(500);
   const shift = await page.evaluate(() => window.__shift);
   await page.close();
   return shift;
 }
 
-test("six badges and a picker on a plain page shift nothing, wide or narrow enough to wrap", async () => {
-  for (const width of [1280, 360]) {
-    const shift = await layoutShift("plain.html", width);
-    assert.ok(shift < 0.01, `cumulative layout shift ${shift.toFixed(4)} at ${width}px`);
+test("no demo page moves when its widgets draw: CLS at most 0.005 at a desktop and two phone viewports", async () => {
+  const listing2000 = demoListing((shelf) => shelf.repeat(10));
+  const pages = {
+    "": {}, "product.html": {}, "checkout.html": {}, "kz.html": {}, "tr.html": {}, "plain.html": {},
+    "listing-2000.html": { route: (page) => servePage(page, "listing-2000.html", listing2000) },
+  };
+  const shifts = [];
+  for (const [path, options] of Object.entries(pages)) {
+    for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+      const shift = await layoutShift(path, viewport, options);
+      if (shift > 0.005) shifts.push(`/${path} (${name}): ${shift.toFixed(4)}`);
+    }
   }
+  assert.deepEqual(shifts, []);
+});
+
+test("a page that forgot the package stylesheet is told which link is missing, once, and is not moved: its widgets stay hidden", async () => {
+  const plain = readFileSync(new URL("../../www/plain.html", import.meta.url), "utf8");
+  const forgot = plain.replace(/\s*<!--[^>]*-->\s*<link rel="stylesheet" href="\/widget\/installment-widget.css">/, "");
+  assert.notEqual(forgot, plain);
+  for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+    const warnings = [];
+    const shift = await layoutShift("forgot.html", viewport, { route: (page) => servePage(page, "forgot.html", forgot), log: warnings });
+    assert.ok(shift <= 0.005, `cumulative layout shift ${shift.toFixed(4)} (${name})`);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0], /<link rel="stylesheet" href="http:\/\/127\.0\.0\.1:\d+\/widget\/installment-widget\.css">/);
+  }
+  // The page still works, and its widgets are hidden with a state the shop's CSS can read.
+  const { page } = await open("forgot.html", { route: (page) => servePage(page, "forgot.html", forgot) });
+  await settled(page, "installment-badge, [data-installment-badge], installment-picker");
+  const states = await page.evaluate(() => [...document.querySelectorAll("installment-badge, [data-installment-badge], installment-picker")]
+    .map((host) => `${host.dataset.installmentState} ${host.shadowRoot === null} ${host.getBoundingClientRect().height}`));
+  assert.ok(states.length >= 7 && states.every((state) => state === "failed true 0"), states.join(", "));
+  await page.close();
+});
+
+/**
+ * The bytes of the page's widget files that came over the network on a view of `path` in
+ * `page` (a Chromium page whose context keeps its HTTP cache), by URL: the body bytes
+ * Chromium received for each, 0 for one from the cache or answered 304.
+ */
+async function widgetDownloads(page, path) {
+  const client = await page.context().newCDPSession(page);
+  await client.send("Network.enable");
+  const urls = new Map(); // requestId → URL
+  const bytes = new Map(); // URL → body bytes received from the network
+  client.on("Network.requestWillBeSent", ({ requestId, request }) => {
+    if (new URL(request.url).pathname.startsWith("/widget/")) urls.set(requestId, request.url);
+  });
+  client.on("Network.dataReceived", ({ requestId, encodedDataLength }) => {
+    const url = urls.get(requestId);
+    if (url) bytes.set(url, (bytes.get(url) ?? 0) + encodedDataLength);
+  });
+  client.on("Network.responseReceived", ({ requestId, response }) => {
+    const url = urls.get(requestId);
+    if (url && !bytes.has(url)) bytes.set(url, 0);
+  });
+  await page.goto(baseUrl + path);
+  await settled(page, "installment-badge, [data-installment-badge], installment-picker");
+  await page.waitForTimeout(300);
+  await client.detach();
+  return bytes;
+}
+
+test("a repeat view downloads nothing of the widget: hashed files come from the cache, the entries are answered 304", async () => {
+  const context = await browser.newContext();
+  const first = await widgetDownloads(await context.newPage(), "");
+  const downloaded = (views) => [...views].filter(([, n]) => n > 0).map(([url, n]) => `${new URL(url).pathname} ${n} B`);
+  assert.ok(downloaded(first).some((line) => /installment_badge_bg\.[0-9a-f]{10}\.wasm/.test(line)), downloaded(first).join("\n"));
+  // The product page after the listing: only the picker's build is new.
+  const product = await widgetDownloads(await context.newPage(), "product.html");
+  assert.ok(downloaded(product).every((line) => /installment_widget(_bg)?\.[0-9a-f]{10}\.(js|wasm)/.test(line)), downloaded(product).join("\n"));
+  const again = await widgetDownloads(await context.newPage(), "product.html");
+  assert.ok(again.size >= 3, `the widget's files were asked for: ${[...again.keys()].join(", ")}`);
+  assert.deepEqual(downloaded(again), []);
+  await context.close();
 });
 
 const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");

@@ -9,10 +9,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { initSync, formatMoney } from "../../pkg/installment_widget.js";
-import { readFileSync } from "node:fs";
+import { calculator } from "./calculator.mjs";
 
-initSync({ module: readFileSync(new URL("../../pkg/installment_widget_bg.wasm", import.meta.url)) });
+const { formatMoney } = calculator;
 
 const repo = new URL("../..", import.meta.url).pathname;
 const PROXY = "http://127.0.0.1:8787/"; // Trunk.toml's [[proxy]] backend

@@ -2,6 +2,8 @@
 import { defineElements, init, split, type InstallmentSelection } from "installment-widget";
 // The script-tag embed too, as a page with both would have it: still one wasm instance.
 import "installment-widget/embed";
+// The widgets' reserved space: without it they stay hidden rather than move the page.
+import "installment-widget/installment-widget.css";
 
 defineElements();
 
