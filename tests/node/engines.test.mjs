@@ -226,7 +226,12 @@ for (const engine of ENGINES.filter((e) => !chosen || chosen.includes(e.name))) 
       const again = await widgetOn("product.html");
       // The hashed files are not asked for at all; the entry is, and is answered without a body.
       assert.ok(again.some((line) => line.startsWith("/widget/embed.js 304 0 B")), again.join("\n"));
-      assert.deepEqual(again.filter((line) => !/ 304 0 B$/.test(line)), []);
+      // MiniBrowser in automation runs an ephemeral session, which has no disk cache: what
+      // WebKit keeps there is its memory cache, which holds modules but not a fetch()'s
+      // answer, so it fetches the wasm again (Safari's disk cache keeps it; nothing the server
+      // says changes that). Everything else holds in WebKit too.
+      const uncached = engine.name === "webkit" ? [/^\/widget\/installment_widget_bg\.[0-9a-f]{10}\.wasm 200 /] : [];
+      assert.deepEqual(again.filter((line) => !/ 304 0 B$/.test(line) && !uncached.some((known) => known.test(line))), []);
     });
 
     test("a variant change updates the watched badge and the picker, even when the price element is replaced", async () => {
