@@ -717,11 +717,7 @@ async fn rules(
     } else {
         "no-store"
     };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|tag| weakly_equal(tag.trim(), &etag)));
-    let mut answer = if matches {
+    let mut answer = if none_match(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         ([(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -738,9 +734,17 @@ async fn rules(
     Ok(answer)
 }
 
+/// Whether the request's `If-None-Match` names `etag`, so a 304 answers it.
+pub(crate) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|tag| weakly_equal(tag.trim(), etag)))
+}
+
 /// `If-None-Match` compares weakly (RFC 9110 §13.1.2): `W/"x"` and `"x"` match, `*` matches
 /// anything.
-pub(crate) fn weakly_equal(given: &str, ours: &str) -> bool {
+fn weakly_equal(given: &str, ours: &str) -> bool {
     given == "*" || given.trim_start_matches("W/") == ours.trim_start_matches("W/")
 }
 

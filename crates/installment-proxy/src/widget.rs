@@ -77,16 +77,9 @@ pub async fn cache_by_name(dir: std::sync::Arc<Path>, request: Request, next: Ne
             .map(|bytes| etag_of(&bytes)),
         false => None,
     };
-    let matches = etag.as_deref().is_some_and(|ours| {
-        request
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|tags| {
-                tags.split(',')
-                    .any(|tag| crate::api::weakly_equal(tag.trim(), ours))
-            })
-    });
+    let matches = etag
+        .as_deref()
+        .is_some_and(|ours| crate::api::none_match(request.headers(), ours));
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
