@@ -1,8 +1,9 @@
 // The script-tag embed: <script type="module" src="/widget/embed.js"></script>
 // Defines <installment-badge> and <installment-picker>, and mounts a badge or a picker on
 // every [data-installment-badge] and [data-installment-picker] element, now and later.
-// A page without a picker loads the badge-only build; a picker brings the full one. A page
-// that also imports the package root uses its build: one wasm instance per page.
+// The script tag's build is split by what a page needs: its main part draws badges, and the
+// first picker of a page loads the picker's part. A page that also imports the package root
+// uses that build instead: one wasm instance per page.
 import { elements } from "./elements.js";
 import { packaged, shared } from "./asset.js";
 
@@ -14,20 +15,14 @@ function start(glue, wasm) {
     return module;
   });
 }
-let badgeBuild;
-// Looked up once, when the first element mounts: not once per badge of a long listing.
-let pickerOnPage;
-function build(kind, begin = true) {
-  pickerOnPage ??= document.querySelector("installment-picker, [data-installment-picker]") !== null;
-  if (kind === "picker" || pickerOnPage || shared.full || shared.startFull) {
-    if (!shared.full && begin) {
-      shared.full = shared.startFull ? shared.startFull() : start(import("./installment_widget.js"), new URL("./installment_widget_bg.wasm", import.meta.url));
-    }
+let splitBuild;
+function build(_kind, begin = true) {
+  if (shared.full || shared.startFull) {
+    if (!shared.full && begin) shared.full = shared.startFull();
     return shared.full;
   }
-  // The first build a page loads serves its badges: one module, one rules request.
-  if (!badgeBuild && begin) badgeBuild = start(import("./installment_badge.js"), new URL("./installment_badge_bg.wasm", import.meta.url));
-  return badgeBuild;
+  if (!splitBuild && begin) splitBuild = start(import("./installment_embed.js"), new URL("./installment_embed_bg.wasm", import.meta.url));
+  return splitBuild;
 }
 
 // After this task's other modules ran: a package root imported beside the embed registers

@@ -44,6 +44,9 @@ pub enum WidgetError {
         /// The proxy's API root.
         endpoint: String,
     },
+    /// A part of the widget's own code (the picker's wasm file of the split build) could not
+    /// be loaded; the browser's console has the network's reason.
+    CodeUnavailable,
 }
 
 /// How long the proxy may take, headers and body, before the widget gives up and hides.
@@ -67,6 +70,7 @@ impl WidgetError {
             Self::Timeout { .. } => "proxy_timeout",
             Self::Status { .. } => "proxy_status",
             Self::MalformedJson { .. } => "malformed_json",
+            Self::CodeUnavailable => "code_unavailable",
         }
     }
 }
@@ -100,11 +104,19 @@ impl core::fmt::Display for WidgetError {
             Self::MalformedJson { endpoint } => {
                 write!(f, "the proxy at {endpoint} answered malformed JSON")
             }
+            Self::CodeUnavailable => f.write_str("a part of the widget could not be loaded"),
         }
     }
 }
 
 impl std::error::Error for WidgetError {}
+
+#[cfg(all(target_arch = "wasm32", feature = "split"))]
+impl From<leptos::wasm_split::SplitLoaderError> for WidgetError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self::CodeUnavailable
+    }
+}
 
 impl From<Error> for WidgetError {
     fn from(error: Error) -> Self {

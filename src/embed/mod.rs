@@ -15,9 +15,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
 
-#[cfg(feature = "embed-full")]
 mod picker;
-#[cfg(feature = "embed-full")]
 pub use picker::mount_picker;
 
 /// Every attribute an element reads; data-attribute elements spell them `data-amount` ...

@@ -2,6 +2,8 @@
 //! element names an order, and the choice written to the merchant's form and announced.
 
 use super::{Attributes, Settings, mount, settings_and_report, usable_and_current};
+#[cfg(feature = "split")]
+use crate::context::warn_once;
 use crate::labels::labels;
 use crate::view::WidgetError;
 use crate::{Checkout, InstallmentPicker, Order, Selection};
@@ -12,8 +14,44 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, HtmlInputElement};
 
 /// Mounts `InstallmentPicker` on `host`, settings from its attributes after `prefix`.
+///
+/// In the split build (feature `split`) the picker's code is a wasm file of its own, which the
+/// first picker of a page loads: a page of badges never downloads it. A picker whose file
+/// cannot be loaded hides itself (`data-installment-state="failed"`), as with any other cause.
 #[wasm_bindgen(js_name = mountPicker)]
 pub fn mount_picker(host: HtmlElement, prefix: &str) {
+    #[cfg(feature = "split")]
+    {
+        let prefix = prefix.to_owned();
+        // wasm-bindgen-futures, not Leptos's executor: no component may have started that yet.
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = mount_picker_split(host.clone(), prefix.clone()).await {
+                // What a picker that cannot work shows, drawn by the main part.
+                mount(host.clone(), &prefix, |host, attributes| {
+                    unavailable(&host, &attributes)
+                });
+                let _ = host.set_attribute("data-installment-state", "failed");
+                warn_once(&error);
+            }
+        });
+    }
+    #[cfg(not(feature = "split"))]
+    mount_picker_here(host, prefix);
+}
+
+/// The split point: everything only a picker runs (its views, the card lookup, the checkout)
+/// goes into the wasm file this function's first call loads.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(picker, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn mount_picker_split(host: HtmlElement, prefix: String) -> Result<(), WidgetError> {
+    // The shopper's page may have taken the element away while the file loaded.
+    if host.is_connected() {
+        mount_picker_here(host, &prefix);
+    }
+    Ok(())
+}
+
+fn mount_picker_here(host: HtmlElement, prefix: &str) {
     mount(host, prefix, |host, attributes| {
         let (settings, report) = settings_and_report(&host, move |host| {
             Ok((
@@ -21,8 +59,9 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
                 checkout(&attributes)?,
             ))
         });
+        let element = host.clone();
         let select = Callback::new(move |choice: Option<Selection>| {
-            announce(&host, &attributes, choice.as_ref())
+            announce(&element, &attributes, choice.as_ref())
         });
         let (usable, current) = usable_and_current(settings);
         move || match usable.get().then(current).flatten() {
@@ -39,18 +78,21 @@ pub fn mount_picker(host: HtmlElement, prefix: &str) {
                 />
             }
             .into_any(),
-            None => {
-                // The one line a picker shows when it cannot work, in the page's language
-                // when that much is known.
-                let locale = attributes
-                    .get("locale")
-                    .and_then(|tag| Locale::from_tag(&tag).ok())
-                    .unwrap_or_else(Locale::fallback);
-                let line = labels(locale).unavailable.to_string();
-                view! { <p class="installment-picker__message" role="status">{line}</p> }.into_any()
-            }
+            None => unavailable(&host, &attributes).into_any(),
         }
     });
+}
+
+/// The one line a picker shows when it cannot work, in its language (its `locale`, else the
+/// nearest `lang`) when that much is known.
+fn unavailable(host: &HtmlElement, attributes: &Attributes) -> impl IntoView + use<> {
+    let locale = attributes
+        .get("locale")
+        .or_else(|| host.closest("[lang]").ok().flatten()?.get_attribute("lang"))
+        .and_then(|tag| Locale::from_tag(&tag).ok())
+        .unwrap_or_else(Locale::fallback);
+    let line = labels(locale).unavailable.to_string();
+    view! { <p class="installment-picker__message" role="status">{line}</p> }
 }
 
 /// The purchase the element names: `items` ("sku:quantity,…") or a signed `intent`.

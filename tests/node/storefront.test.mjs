@@ -413,13 +413,43 @@ test("a repeat view downloads nothing of the widget: hashed files come from the 
   const context = await browser.newContext();
   const first = await widgetDownloads(await context.newPage(), "");
   const downloaded = (views) => [...views].filter(([, n]) => n > 0).map(([url, n]) => `${new URL(url).pathname} ${n} B`);
-  assert.ok(downloaded(first).some((line) => /installment_badge_bg\.[0-9a-f]{10}\.wasm/.test(line)), downloaded(first).join("\n"));
-  // The product page after the listing: only the picker's build is new.
+  // The listing: the split build's main part, never the picker's part.
+  assert.ok(downloaded(first).some((line) => /installment_embed_bg\.[0-9a-f]{10}\.wasm/.test(line)), downloaded(first).join("\n"));
+  assert.ok(!downloaded(first).some((line) => /split_picker/.test(line)), downloaded(first).join("\n"));
+  // The product page after the listing: the picker's part and nothing else is new.
   const product = await widgetDownloads(await context.newPage(), "product.html");
-  assert.ok(downloaded(product).every((line) => /installment_widget(_bg)?\.[0-9a-f]{10}\.(js|wasm)/.test(line)), downloaded(product).join("\n"));
+  assert.deepEqual(downloaded(product).map((line) => line.replace(/\.[0-9a-f]{10}\./, ".<hash>.").replace(/ \d+ B$/, "")), ["/widget/installment_embed_split_picker.<hash>.wasm"]);
   const again = await widgetDownloads(await context.newPage(), "product.html");
   assert.ok(again.size >= 3, `the widget's files were asked for: ${[...again.keys()].join(", ")}`);
   assert.deepEqual(downloaded(again), []);
+  await context.close();
+});
+
+test("a picker whose part of the build cannot be loaded says so in one line, with one warning; the badges on its page still draw, and the next view loads it", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  const errors = [];
+  page.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
+  page.on("pageerror", (error) => errors.push(error.message));
+  const pickerPart = /installment_embed_split_picker\.[0-9a-f]{10}\.wasm/;
+  await page.route(pickerPart, (route) => route.abort("connectionfailed"));
+  await page.goto(baseUrl + "product.html");
+  await settled(page, "[data-installment-badge], installment-picker");
+  const states = await page.evaluate(() => ({
+    badge: document.querySelector("[data-installment-badge]").getAttribute("data-installment-state"),
+    picker: document.querySelector("installment-picker").getAttribute("data-installment-state"),
+    says: document.querySelector("installment-picker").shadowRoot.textContent,
+  }));
+  // As any picker that cannot work: one line in the page's language, in its reserved space.
+  assert.deepEqual(states, { badge: "shown", picker: "failed", says: "Рассрочка сейчас недоступна." });
+  assert.deepEqual(warnings.filter((w) => w.startsWith("installment widget:")), ["installment widget: a part of the widget could not be loaded"]);
+  assert.deepEqual(errors, [], "no uncaught error: the wasm did not abort");
+  // The network is back: the next view loads the part and shows the picker.
+  await page.unroute(pickerPart);
+  await page.reload();
+  await settled(page, "installment-picker");
+  assert.equal(await page.locator("installment-picker").getAttribute("data-installment-state"), "shown");
   await context.close();
 });
 
