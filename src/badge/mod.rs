@@ -3,9 +3,11 @@
 //!
 //! Styles are in `badge.css` beside this file; they ship in `installment-widget.css`.
 
+mod details;
+
 use crate::context::{Load, WidgetState, use_installments, words_signal};
 use crate::labels::Labels;
-use crate::view::{ProviderView, Storefront};
+use crate::view::Storefront;
 use installment_core::{Locale, Money};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -93,11 +95,15 @@ pub fn InstallmentBadge(
         let category = category.get();
         match loaded.get() {
             Load::Ready(rules) => words.with(|words| {
-                rules
-                    .details(amount.get(), category.as_deref(), locale.get(), words)
-                    .unwrap_or_default()
+                details::view(
+                    &rules,
+                    amount.get(),
+                    category.as_deref(),
+                    locale.get(),
+                    words,
+                )
             }),
-            _ => Vec::new(),
+            Load::Loading | Load::Failed(_) => ().into_any(),
         }
     };
     view! {
@@ -118,7 +124,7 @@ pub fn InstallmentBadge(
                                 node_ref=opener
                                 // "Learn more" is drawn after the sentence by the stylesheet.
                                 data-more=move || words.with(|w| w.learn_more.to_string())
-                                on:click=move |_| open.set(true)
+                                on:click=move |_| details::open(open)
                             >
                                 {text.before}
                                 <strong class="installment-badge__amount">{text.amount}</strong>
@@ -146,7 +152,7 @@ pub fn InstallmentBadge(
                                 <h2 class="installment-dialog__title">
                                     {words.with(|w| w.plans.to_string())}
                                 </h2>
-                                <Details providers=details() words=words.get() />
+                                {details}
                                 <button
                                     type="button"
                                     class="installment-dialog__close"
@@ -187,77 +193,4 @@ pub(crate) fn rules_signal(
         installments.rules(&endpoint, amount.get().currency())
     });
     Signal::derive(move || shared.get().get())
-}
-
-/// Each provider's plans (term, monthly payment, total and overpayment), each plan's schedule,
-/// and the merchant's legal lines for the provider.
-#[component]
-fn Details(providers: Vec<ProviderView>, words: Labels) -> impl IntoView {
-    let text = |t: &crate::labels::Text| t.to_string();
-    providers
-        .into_iter()
-        .map(|provider| {
-            let schedules = provider
-                .plans
-                .iter()
-                .map(|plan| {
-                    view! {
-                        <details class="installment-details__schedule">
-                            <summary>{text(&words.schedule)} " · " {plan.term.clone()}</summary>
-                            <ol>
-                                {plan.payments.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
-                            </ol>
-                        </details>
-                    }
-                })
-                .collect_view();
-            let legal = provider.disclosure.map(|lines| {
-                view! {
-                    <p class="installment-details__legal">
-                        {text(&words.lender)} ": " {lines.lender} ". "
-                        {lines.representative_example.map(|example| format!("{example} "))}
-                        {lines.subject_to_approval.then(|| format!("{} ", words.subject_to_approval))}
-                        {lines.terms_url.map(|url| view! {
-                            <a href=url target="_blank" rel="noopener noreferrer">{text(&words.terms)}</a>
-                        })}
-                    </p>
-                }
-            });
-            view! {
-                <section class="installment-details">
-                    <table class="installment-details__provider">
-                        <caption>{provider.name}</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">{text(&words.term)}</th>
-                                <th scope="col">{text(&words.payment)}</th>
-                                <th scope="col">{text(&words.total)}</th>
-                                <th scope="col">{text(&words.overpayment)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {provider
-                                .plans
-                                .into_iter()
-                                .map(|plan| {
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{plan.term}</th>
-                                            <td>{plan.monthly}</td>
-                                            <td>{plan.total}</td>
-                                            <td>
-                                                {if plan.interest_free { text(&words.no_overpayment) } else { plan.overpayment }}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                    {schedules}
-                    {legal}
-                </section>
-            }
-        })
-        .collect_view()
 }

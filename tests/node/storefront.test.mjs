@@ -413,12 +413,14 @@ test("a repeat view downloads nothing of the widget: hashed files come from the 
   const context = await browser.newContext();
   const first = await widgetDownloads(await context.newPage(), "");
   const downloaded = (views) => [...views].filter(([, n]) => n > 0).map(([url, n]) => `${new URL(url).pathname} ${n} B`);
-  // The listing: the split build's main part, never the picker's part.
+  // The listing: the split build's main part, never the picker's or the dialog's part.
   assert.ok(downloaded(first).some((line) => /installment_embed_bg\.[0-9a-f]{10}\.wasm/.test(line)), downloaded(first).join("\n"));
-  assert.ok(!downloaded(first).some((line) => /split_picker/.test(line)), downloaded(first).join("\n"));
-  // The product page after the listing: the picker's part and nothing else is new.
+  assert.ok(!downloaded(first).some((line) => /_split_|_chunk_/.test(line)), downloaded(first).join("\n"));
+  // The product page after the listing: the picker's part (and code it shares with the
+  // dialog's part) and nothing else is new.
   const product = await widgetDownloads(await context.newPage(), "product.html");
-  assert.deepEqual(downloaded(product).map((line) => line.replace(/\.[0-9a-f]{10}\./, ".<hash>.").replace(/ \d+ B$/, "")), ["/widget/installment_embed_split_picker.<hash>.wasm"]);
+  const parts = downloaded(product).map((line) => line.replace(/\.[0-9a-f]{10}\./, ".<hash>.").replace(/_\d+\./, "_<n>.").replace(/ \d+ B$/, ""));
+  assert.deepEqual(parts.filter((part) => part !== "/widget/installment_embed_chunk_<n>.<hash>.wasm"), ["/widget/installment_embed_split_picker.<hash>.wasm"]);
   const again = await widgetDownloads(await context.newPage(), "product.html");
   assert.ok(again.size >= 3, `the widget's files were asked for: ${[...again.keys()].join(", ")}`);
   assert.deepEqual(downloaded(again), []);
@@ -450,6 +452,33 @@ test("a picker whose part of the build cannot be loaded says so in one line, wit
   await page.reload();
   await settled(page, "installment-picker");
   assert.equal(await page.locator("installment-picker").getAttribute("data-installment-state"), "shown");
+  await context.close();
+});
+
+test("the dialog's part of the build is fetched at the first “learn more”; when it cannot be, the badge stays with one warning, and the next press opens the dialog", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  const errors = [];
+  const fetched = [];
+  page.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  const dialogPart = /installment_embed_split_details\.[0-9a-f]{10}\.wasm/;
+  await page.route(dialogPart, (route) => route.abort("connectionfailed"));
+  await page.goto(baseUrl);
+  await settled(page, "[data-installment-badge]");
+  assert.ok(!fetched.some((path) => dialogPart.test(path)), "not fetched before a press");
+  const badge = page.locator("[data-installment-badge][data-installment-state=shown]").first();
+  await badge.locator(".installment-badge__button").click();
+  await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => /split_details/.test(e.name)));
+  await page.waitForTimeout(300);
+  assert.deepEqual(warnings.filter((w) => w.startsWith("installment widget:")), ["installment widget: a part of the widget could not be loaded"]);
+  assert.equal(await badge.evaluate((host) => host.shadowRoot.querySelector("dialog") === null && host.getAttribute("data-installment-state")), "shown");
+  assert.deepEqual(errors, [], "no uncaught error: the wasm did not abort");
+  await page.unroute(dialogPart);
+  await badge.locator(".installment-badge__button").click();
+  await page.waitForFunction((host) => host.shadowRoot.querySelector("dialog[open]") !== null, await badge.elementHandle());
   await context.close();
 });
 
