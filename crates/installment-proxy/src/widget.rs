@@ -1,7 +1,7 @@
 //! The widget's files at `/widget/`, cached by what their names promise.
 //!
 //! `scripts/build-package` names every file a page loads through the entry after a hash of
-//! its content (`installment_badge_bg.1f0c6e2a9b.wasm`): such a name never holds other bytes,
+//! its content (`installment_embed_bg.1f0c6e2a9b.wasm`): such a name never holds other bytes,
 //! so browsers and CDNs keep it a year without asking again. The entries whose URLs
 //! merchants write (`embed.js`, `installment-widget.css`) and the package's own modules keep
 //! fixed names: they are small, revalidate on every view (`no-cache`) with a weak ETag of
@@ -21,7 +21,7 @@ use std::path::Path;
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Whether `name` carries a content hash: `stem.<10 or more lowercase hex>.ext`, as
-/// `installment_badge_bg.1f0c6e2a9b.wasm` does and `embed.js` does not.
+/// `installment_embed_bg.1f0c6e2a9b.wasm` does and `embed.js` does not.
 fn content_hashed(name: &str) -> bool {
     // A precompressed twin (`x.<hash>.wasm.br`) is the same file to the browser.
     let name = name
@@ -108,12 +108,12 @@ mod tests {
     #[test]
     fn names_that_carry_a_content_hash() {
         for (name, hashed) in [
-            ("installment_badge_bg.1f0c6e2a9b.wasm", true),
-            ("installment_badge.0123456789abcdef.js", true),
-            ("installment_badge_bg.1f0c6e2a9b.wasm.br", true),
+            ("installment_embed_bg.1f0c6e2a9b.wasm", true),
+            ("installment_embed.0123456789abcdef.js", true),
+            ("installment_embed_bg.1f0c6e2a9b.wasm.br", true),
             ("embed.js", false),
             ("installment-widget.css", false),
-            ("installment_badge_bg.wasm", false),
+            ("installment_embed_bg.wasm", false),
             ("x.1F0C6E2A9B.js", false),
             ("x.12345.js", false),
             (".1f0c6e2a9b.js", false),

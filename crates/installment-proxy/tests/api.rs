@@ -713,16 +713,16 @@ async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_conte
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("embed.js"),
-        "import('./installment_badge.0a1b2c3d4e.js');",
+        "import('./installment_embed.0a1b2c3d4e.js');",
     )
     .unwrap();
     std::fs::write(
-        dir.join("installment_badge.0a1b2c3d4e.js"),
+        dir.join("installment_embed.0a1b2c3d4e.js"),
         "export default 1;",
     )
     .unwrap();
     std::fs::write(
-        dir.join("installment_badge.0a1b2c3d4e.js.br"),
+        dir.join("installment_embed.0a1b2c3d4e.js.br"),
         b"precompressed",
     )
     .unwrap();
@@ -733,7 +733,7 @@ async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_conte
     for encoding in ["br", "identity"] {
         let (status, headers, _) = raw(
             &router,
-            "/widget/installment_badge.0a1b2c3d4e.js",
+            "/widget/installment_embed.0a1b2c3d4e.js",
             &[(header::ACCEPT_ENCODING, encoding)],
         )
         .await;
@@ -745,7 +745,7 @@ async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_conte
         );
     }
     // A hashed name that is not (yet) there is never kept.
-    let (status, headers, _) = raw(&router, "/widget/installment_badge.ffffffffff.js", &[]).await;
+    let (status, headers, _) = raw(&router, "/widget/installment_embed.ffffffffff.js", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 
@@ -770,7 +770,7 @@ async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_conte
     // A new release: the same URL, another content, another tag, and the old one gets it.
     std::fs::write(
         dir.join("embed.js"),
-        "import('./installment_badge.5f6e7d8c9b.js');",
+        "import('./installment_embed.5f6e7d8c9b.js');",
     )
     .unwrap();
     let (status, headers, body) = raw(
@@ -781,7 +781,7 @@ async fn hashed_widget_files_are_immutable_and_entries_revalidate_by_their_conte
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(headers[header::ETAG], tag.as_str());
-    assert_eq!(body, b"import('./installment_badge.5f6e7d8c9b.js');");
+    assert_eq!(body, b"import('./installment_embed.5f6e7d8c9b.js');");
     let _ = std::fs::remove_dir_all(dir);
 }
 
