@@ -25,6 +25,21 @@ function build(_kind, begin = true) {
   return splitBuild;
 }
 
+// A page that shows a picker from the start needs the picker's part of the build as surely as
+// the main part: it is fetched now, beside the main part, and the build's loader takes this
+// response when the picker asks for its part (a response is read once, so it is handed over
+// once).
+function fetchPickerPart() {
+  if (!document.querySelector("installment-picker, [data-installment-picker]")) return;
+  const url = new URL("./split_picker.wasm", import.meta.url);
+  const response = fetch(url);
+  response.catch(() => {}); // the loader reports a failure, when it asks
+  (shared.early ??= new Map()).set(url.href, response);
+}
+
 // After this task's other modules ran: a package root imported beside the embed registers
 // its build first.
-queueMicrotask(() => elements(build).embed());
+queueMicrotask(() => {
+  if (!shared.full && !shared.startFull) fetchPickerPart();
+  elements(build).embed();
+});

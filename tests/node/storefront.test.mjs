@@ -427,6 +427,25 @@ test("a repeat view downloads nothing of the widget: hashed files come from the 
   await context.close();
 });
 
+test("on a page with a picker, the picker's part downloads beside the main part, not after it, and once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const events = [];
+  const at = () => performance.now();
+  page.on("request", (request) => /installment_embed_split_picker/.test(request.url()) && events.push(["picker part asked", at()]));
+  // The main part takes a second to come: long enough to tell "beside" from "after".
+  await page.route(/installment_embed_bg\.[0-9a-f]{10}\.wasm/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    events.push(["main part answered", at()]);
+    await route.continue();
+  });
+  await page.goto(baseUrl + "product.html");
+  await settled(page, "installment-picker");
+  assert.equal(await page.locator("installment-picker").getAttribute("data-installment-state"), "shown");
+  assert.deepEqual(events.map(([what]) => what), ["picker part asked", "main part answered"]);
+  await context.close();
+});
+
 test("a picker whose part of the build cannot be loaded says so in one line, with one warning; the badges on its page still draw, and the next view loads it", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
