@@ -32,10 +32,10 @@ pub(super) fn view(
     locale: Locale,
     words: &Labels,
 ) -> AnyView {
-    match loaded() {
-        Some(render) => render(rules, amount, category, locale, words),
-        None => ().into_any(),
-    }
+    loaded().map_or_else(
+        || ().into_any(),
+        |render| render(rules, amount, category, locale, words),
+    )
 }
 
 #[cfg(not(all(target_arch = "wasm32", feature = "split")))]

@@ -446,13 +446,19 @@ test("on a page with a picker, the picker's part downloads beside the main part,
   await context.close();
 });
 
-test("a picker whose part of the build cannot be loaded says so in one line, with one warning; the badges on its page still draw, and the next view loads it", async () => {
+/** A page with a cache of its own that records its warnings and uncaught errors. */
+async function watched() {
   const context = await browser.newContext();
   const page = await context.newPage();
   const warnings = [];
   const errors = [];
   page.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
   page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, warnings, errors };
+}
+
+test("a picker whose part of the build cannot be loaded says so in one line, with one warning; the badges on its page still draw, and the next view loads it", async () => {
+  const { context, page, warnings, errors } = await watched();
   const pickerPart = /installment_embed_split_picker\.[0-9a-f]{10}\.wasm/;
   await page.route(pickerPart, (route) => route.abort("connectionfailed"));
   await page.goto(baseUrl + "product.html");
@@ -475,13 +481,8 @@ test("a picker whose part of the build cannot be loaded says so in one line, wit
 });
 
 test("the dialog's part of the build is fetched at the first “learn more”; when it cannot be, the badge stays with one warning, and the next press opens the dialog", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const warnings = [];
-  const errors = [];
+  const { context, page, warnings, errors } = await watched();
   const fetched = [];
-  page.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
-  page.on("pageerror", (error) => errors.push(error.message));
   page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
   const dialogPart = /installment_embed_split_details\.[0-9a-f]{10}\.wasm/;
   await page.route(dialogPart, (route) => route.abort("connectionfailed"));
