@@ -31,7 +31,7 @@ function build(_kind, begin = true) {
 // once).
 function fetchPickerPart() {
   if (!document.querySelector("installment-picker, [data-installment-picker]")) return;
-  const url = new URL("./split_picker.wasm", import.meta.url);
+  const url = packaged(new URL("./split_picker.wasm", import.meta.url));
   const response = fetch(url);
   response.catch(() => {}); // the loader reports a failure, when it asks
   (shared.early ??= new Map()).set(url.href, response);

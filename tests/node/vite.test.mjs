@@ -133,6 +133,23 @@ async function checkApp(url) {
   await page.close();
 }
 
+/** The page with the embed alone at `url`: its split build draws the badge, then loads the
+ * picker's part and draws the picker, with no error. */
+async function checkEmbedAlone(url) {
+  const page = await browser.newPage();
+  const errors = [];
+  const wasm = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  page.on("response", (response) => response.url().endsWith(".wasm") && wasm.push(`${new URL(response.url()).pathname.replace(/^.*\//, "")} ${response.status()}`));
+  await page.goto(`${url}embed.html`);
+  await page.waitForFunction(() => document.querySelector("[data-installment-badge]")?.dataset.installmentState === "shown", null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector("installment-picker")?.dataset.installmentState === "shown");
+  assert.ok(wasm.some((line) => /split_picker.* 200$/.test(line)), `the picker's part was fetched: ${wasm.join(", ")}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
 test("vite build: the app builds and renders through the proxy", { timeout: 300_000 }, async () => {
   execFileSync("npm", ["run", "build", "--silent"], { cwd: dir, stdio: "inherit" });
   const assets = readdirSync(join(dir, "dist/assets"));
@@ -141,6 +158,7 @@ test("vite build: the app builds and renders through the proxy", { timeout: 300_
   const proxy = process.env.INSTALLMENT_PROXY ?? `${repo}target/debug/installment-proxy`;
   const proxyUrl = await serve(proxy, ["--config", join(dir, "proxy.toml"), "--listen", "127.0.0.1:0"]);
   await checkApp(proxyUrl);
+  await checkEmbedAlone(proxyUrl);
 
   // Vite's dev server, dependencies pre-bundled into node_modules/.vite/deps, with no
   // configuration for the package; the API through the dev server's proxy.
@@ -149,4 +167,5 @@ test("vite build: the app builds and renders through the proxy", { timeout: 300_
     env: { ...process.env, INSTALLMENT_PROXY_URL: proxyUrl.replace(/\/$/, "") },
   });
   await checkApp(devUrl);
+  await checkEmbedAlone(devUrl);
 });
