@@ -167,20 +167,21 @@ function nearestFirst() {
 }
 
 /**
- * Whether the page reserves the widgets' space before they draw, looked up once, at the first
- * host. The package stylesheet does it from the first paint. A page that forgot it was
- * painted with no room for them: a widget drawn there would move the page under the shopper,
- * so none is drawn (each hides itself, as for any unusable input) and the console names the
- * link to add.
+ * Whether the page reserves the widgets' space before they draw, looked up at the first host.
+ * The package stylesheet does it from the first paint. A page that forgot it was painted with
+ * no room for them: a widget drawn there would move the page under the shopper, so none is
+ * drawn (each hides itself, as for any unusable input) and the console names the link to add.
+ * Undecided (`undefined`) while the page's stylesheets may still be loading: WebKit runs module
+ * scripts before a stylesheet it revalidates has applied, so "no space" is only final once the
+ * page has loaded.
  */
 let reserved;
 function spaceReserved(host) {
-  if (reserved !== undefined) return reserved;
-  reserved = parseFloat(getComputedStyle(host).minHeight) > 0;
-  if (!reserved) {
-    const link = `<link rel="stylesheet" href="${new URL("./installment-widget.css", import.meta.url)}">`;
-    console.warn(`installment widget: the page reserves no space for <${host.localName}>, so the widgets would move it when they draw, and stay hidden. Add ${link} to <head>.`);
-  }
+  if (reserved === undefined && parseFloat(getComputedStyle(host).minHeight) > 0) reserved = true;
+  if (reserved !== undefined || document.readyState !== "complete") return reserved;
+  reserved = false;
+  const link = `<link rel="stylesheet" href="${new URL("./installment-widget.css", import.meta.url)}">`;
+  console.warn(`installment widget: the page reserves no space for <${host.localName}>, so the widgets would move it when they draw, and stay hidden. Add ${link} to <head>.`);
   return reserved;
 }
 
@@ -195,9 +196,22 @@ export function elements(load) {
 
   const badges = nearestFirst();
 
+  let waiting; // hosts that came before the page's stylesheets were known to be in
   function mount(host, kind = kindOf(host)) {
     if (owners.has(host)) return;
-    if (!spaceReserved(host)) return host.setAttribute("data-installment-state", "failed");
+    const space = spaceReserved(host);
+    if (space === undefined) {
+      if (!waiting) {
+        waiting = [];
+        addEventListener("load", () => {
+          const hosts = waiting;
+          waiting = undefined;
+          for (const [later, laterKind] of hosts) if (later.isConnected) mount(later, laterKind);
+        }, { once: true });
+      }
+      return waiting.push([host, kind]);
+    }
+    if (!space) return host.setAttribute("data-installment-state", "failed");
     const module = load(kind);
     owners.set(host, module);
     // A checkout has one picker: it mounts at once. Badges take their turn.

@@ -361,6 +361,33 @@ test("no demo page moves when its widgets draw: CLS at most 0.005 at a desktop a
   assert.deepEqual(shifts, []);
 });
 
+test("a page whose stylesheet applies only after the embed has run (as WebKit may have it) still draws its widgets, with no warning", async () => {
+  const plain = readFileSync(new URL("../../www/plain.html", import.meta.url), "utf8");
+  const link = '<link rel="stylesheet" href="/widget/installment-widget.css">';
+  assert.ok(plain.includes(link));
+  // The link is added by a script, so it blocks no script, and it comes half a second late.
+  const late = plain.replace(link, '<script src="/late-css.js"></script>');
+  const { page, log } = await open("late-css.html", {
+    route: async (page) => {
+      await page.route(`${baseUrl}late-css.js`, (route) => route.fulfill({
+        contentType: "text/javascript",
+        body: 'const link = document.createElement("link"); link.rel = "stylesheet"; link.href = "/widget/installment-widget.css"; document.head.append(link);',
+      }));
+      await page.route(/installment-widget\.css$/, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await route.continue();
+      });
+      await servePage(page, "late-css.html", late);
+    },
+  });
+  const widgets = "installment-badge, [data-installment-badge], installment-picker, [data-installment-picker]";
+  await settled(page, widgets);
+  const states = await page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.getAttribute("data-installment-state")), widgets);
+  assert.ok(states.length > 0 && !states.includes("failed"), states.join(", "));
+  assert.deepEqual(log.warnings.filter((w) => w.startsWith("installment widget:")), []);
+  await page.close();
+});
+
 test("a page that forgot the package stylesheet is told which link is missing, once, and is not moved: its widgets stay hidden", async () => {
   const plain = readFileSync(new URL("../../www/plain.html", import.meta.url), "utf8");
   const forgot = plain.replace(/\s*<!--[^>]*-->\s*<link rel="stylesheet" href="\/widget\/installment-widget.css">/, "");
