@@ -288,7 +288,8 @@ export function elements(load) {
           for (const host of node.querySelectorAll(`${SELECTOR.badge}, ${SELECTOR.picker}`)) if (!host.isConnected) unmount(host);
         }
       }
-      for (const kind of ["badge", "picker"]) load(kind, false)?.then((wasm) => wasm.pageChanged());
+      // One build serves both kinds now: each loaded build is told once.
+      for (const build of new Set(["badge", "picker"].map((kind) => load(kind, false)))) build?.then((wasm) => wasm.pageChanged());
     });
     observer.observe(document.documentElement, {
       subtree: true, childList: true, characterData: true, attributes: true,
